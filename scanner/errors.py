@@ -1,0 +1,122 @@
+"""Every error crmscan raises on purpose, in one small hierarchy.
+
+::
+
+    CrmscanError                    base class; `exit_code` says how the CLI ends
+    ├── ConfigError                 bad usage or configuration (exit 2)
+    │   └── InputFileError          a check, policy, snapshot or config file is malformed:
+    │                               names the file, line and field
+    ├── AuthenticationError         the CRM refused the credentials (exit 2)
+    └── CollectionError             an adapter could not collect something (becomes a gap)
+        ├── PermissionMissingError  the API user lacks a permission or scope
+        ├── RateLimitedError        rate limit or API allowance exhausted after retries
+        ├── ApiError                HTTP error, timeout or unreachable host
+        └── MalformedResponseError  truncated or invalid API response
+
+Adapters turn `CollectionError`s into inventory gaps and keep collecting; the engine turns
+gaps into ERROR findings. `ConfigError` and `AuthenticationError` stop a scan before it
+starts. Messages never contain secrets: build them with `scanner.redact.redact` when they
+quote anything that came from a request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scanner.inventory import GapReason
+
+EXIT_OK = 0
+EXIT_GATE_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INCOMPLETE = 3
+
+
+class CrmscanError(Exception):
+    """Base class of every error crmscan raises deliberately."""
+
+    exit_code: int = EXIT_USAGE
+
+
+class ConfigError(CrmscanError):
+    """Bad command-line usage or configuration; nothing was scanned."""
+
+
+@dataclass(frozen=True)
+class FileLocation:
+    """Where in an input file a problem is: file path, 1-based line, JSON pointer."""
+
+    path: str
+    line: int | None = None
+    pointer: str = ""
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+        if self.pointer:
+            where += f" at {self.pointer}"
+        return where
+
+
+class InputFileError(ConfigError):
+    """A check, policy, snapshot or targets file is malformed."""
+
+    def __init__(self, location: FileLocation, problem: str) -> None:
+        self.location = location
+        self.problem = problem
+        super().__init__(f"{location}: {problem}")
+
+
+class AuthenticationError(CrmscanError):
+    """The CRM rejected the credentials, or none were given."""
+
+
+class CollectionError(CrmscanError):
+    """An adapter could not collect one part of the inventory.
+
+    `gap_reason` is the inventory gap reason the adapter records for it.
+    """
+
+    gap_reason: GapReason = GapReason.API_ERROR
+
+
+class PermissionMissingError(CollectionError):
+    """The scanning identity lacks an API permission or OAuth scope."""
+
+    gap_reason = GapReason.PERMISSION_MISSING
+
+
+class RateLimitedError(CollectionError):
+    """A rate limit or the daily API allowance stopped collection, after retries."""
+
+    gap_reason = GapReason.RATE_LIMITED
+
+
+class ApiError(CollectionError):
+    """HTTP error, timeout or unreachable host, after retries."""
+
+    gap_reason = GapReason.API_ERROR
+
+
+class MalformedResponseError(CollectionError):
+    """The API answered with truncated or invalid data."""
+
+    gap_reason = GapReason.MALFORMED_RESPONSE
+
+
+__all__ = [
+    "EXIT_GATE_FAILED",
+    "EXIT_INCOMPLETE",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "ApiError",
+    "AuthenticationError",
+    "CollectionError",
+    "ConfigError",
+    "CrmscanError",
+    "FileLocation",
+    "InputFileError",
+    "MalformedResponseError",
+    "PermissionMissingError",
+    "RateLimitedError",
+]

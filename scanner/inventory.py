@@ -1,0 +1,404 @@
+"""The normalized inventory of one CRM tenant: what adapters fill and checks read.
+
+Conventions every adapter follows:
+
+* ``None`` (JSON ``null``) means *not collected*. It is never the same as ``False``,
+  ``0`` or an empty list, and the engine never evaluates it as a pass.
+* What could not be collected is also recorded in ``Inventory.gaps`` under a collection
+  name from `COLLECTIONS`, with the reason. Checks name the collections they require.
+* Permissions are normalized to the vocabulary in `PERMISSIONS`; each adapter keeps the
+  platform's own names in ``raw_permissions``.
+* Timestamps are timezone-aware UTC datetimes.
+
+The JSON Schema of the serialized form is generated from these models
+(``scanner/schemas/inventory.schema.json``; ``python -m scanner.schemas`` rewrites it and a
+test fails when it is stale).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+#: The normalized permission vocabulary. Adapters map platform permissions onto these.
+PERMISSIONS: dict[str, str] = {
+    "data.modify_all": "Create, edit and delete every record regardless of sharing",
+    "data.view_all": "Read every record regardless of sharing",
+    "data.export": "Export data in bulk (weekly export, reports export, data loader)",
+    "data.view_encrypted": "See the plain-text value of encrypted fields",
+    "data.manage_encryption": "Manage encryption keys and encryption settings",
+    "users.manage": "Create, edit and deactivate users and assign permissions",
+    "users.reset_passwords": "Reset other users' passwords and unlock users",
+    "setup.customize": "Customize the application and its configuration",
+    "setup.view": "View setup and configuration",
+    "setup.manage_sharing": "Change the sharing model and sharing rules",
+    "setup.manage_profiles": "Create and edit profiles and permission sets",
+    "setup.manage_ip_ranges": "Edit login IP ranges and trusted networks",
+    "setup.manage_auth": "Manage authentication providers, SSO and MFA settings",
+    "code.author": "Write and deploy code (Apex, Visualforce, workflows)",
+    "api.enabled": "Access the CRM through its APIs",
+    "api.any_client": "Use any API client, including unapproved connected apps",
+    "apps.approve_uninstalled": "Approve connected apps that are not installed",
+    "apps.manage": "Install, configure and manage connected or private apps",
+    "mfa.bypass": "Sign in to the UI without multi-factor authentication",
+    "sso.bypass": "Sign in with a password where SSO is otherwise required",
+    "account.super_admin": "Super admin of the account (every permission)",
+    "billing.manage": "Manage billing and subscriptions",
+    "audit.view": "View audit logs and setup audit trail",
+}
+
+#: Collection names used in gaps and in a check's ``requires``. Dotted names narrow a
+#: collection; a gap on ``users`` also covers ``users.mfa``.
+COLLECTIONS: dict[str, str] = {
+    "tenant": "Organization details",
+    "users": "Users, their profiles and status",
+    "users.permissions": "Each user's effective permissions and the grants behind them",
+    "users.mfa": "Each user's MFA / 2FA enrolment",
+    "users.login": "Login history summaries per user",
+    "users.object_access": "What each user can read or edit on sensitive objects",
+    "permission_sets": "Profiles, permission sets, groups and roles with their permissions",
+    "permission_sets.ip_ranges": "Login IP ranges per profile",
+    "permission_sets.password_policy": "Per-profile password policy overrides",
+    "roles": "Role hierarchy",
+    "field_permissions": "Field-level access to sensitive fields",
+    "auth.mfa": "Org-wide MFA enforcement",
+    "auth.sso": "Org-wide SSO enforcement",
+    "auth.password_policy": "Org-wide password policy",
+    "auth.session_policy": "Session settings",
+    "auth.network": "Trusted networks",
+    "encryption.at_rest": "Encryption at rest status and keys",
+    "encryption.fields": "Which fields are encrypted and how",
+    "encryption.transport": "TLS and certificate of the instance endpoint",
+    "integrations": "Connected apps, private apps, named credentials and remote sites",
+    "integrations.oauth_tokens": "OAuth tokens issued to users",
+    "health_check": "Platform security health check",
+    "monitoring": "Login and audit history retention",
+}
+
+
+class GapReason(str, Enum):
+    """Why a collection is missing from the inventory."""
+
+    PERMISSION_MISSING = "permission_missing"
+    RATE_LIMITED = "rate_limited"
+    API_LIMIT_RESERVE = "api_limit_reserve"
+    API_ERROR = "api_error"
+    MALFORMED_RESPONSE = "malformed_response"
+    NOT_AVAILABLE = "not_available"
+    NO_API = "no_api"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Gap(_Model):
+    """A part of the inventory that could not be collected.
+
+    ``reason == no_api`` means the platform has no API for it at all: checks that need it
+    report MANUAL (a person must attest) instead of ERROR.
+    """
+
+    collection: str
+    reason: GapReason
+    detail: str
+
+
+class Tenant(_Model):
+    """The scanned org, portal or account."""
+
+    platform: str
+    id: str | None = None
+    name: str | None = None
+    edition: str | None = None
+    is_sandbox: bool | None = None
+    instance_url: str | None = None
+    api_version: str | None = None
+    collected_at: datetime | None = None
+
+
+UserKind = Literal["human", "integration", "guest", "portal", "automated", "system"]
+
+
+class Grant(_Model):
+    """Where a user's permission comes from."""
+
+    permission: str
+    source_kind: Literal["profile", "permission_set", "permission_set_group", "role", "user"]
+    source_id: str | None = None
+    source_name: str
+
+
+class Mfa(_Model):
+    """A user's multi-factor enrolment."""
+
+    status: Literal["enrolled", "not_enrolled", "unknown"] | None = None
+    methods: list[str] | None = None
+    phishing_resistant: bool | None = None
+
+
+class LoginSummary(_Model):
+    """A user's logins over the last ``window_days`` days."""
+
+    window_days: int
+    successes: int | None = None
+    successes_without_mfa: int | None = None
+    failures: int | None = None
+    max_failures_per_hour: int | None = None
+    last_failure_at: datetime | None = None
+
+
+class ObjectAccess(_Model):
+    """Which sensitive objects a user can read or edit."""
+
+    readable: list[str] = Field(default_factory=list)
+    editable: list[str] = Field(default_factory=list)
+
+
+class User(_Model):
+    """A user and, derived by the adapter, everything the checks ask about them."""
+
+    id: str
+    username: str | None = None
+    name: str | None = None
+    email: str | None = None
+    active: bool | None = None
+    kind: UserKind | None = None
+    created_at: datetime | None = None
+    last_login_at: datetime | None = None
+    never_logged_in: bool | None = None
+    profile: str | None = None
+    profile_id: str | None = None
+    role: str | None = None
+    teams: list[str] | None = None
+    permission_sets: list[str] | None = None
+    permissions: list[str] | None = None
+    raw_permissions: list[str] | None = None
+    grants: list[Grant] | None = None
+    mfa: Mfa | None = None
+    sso: bool | None = None
+    login: LoginSummary | None = None
+    object_access: ObjectAccess | None = None
+
+
+class IpRange(_Model):
+    """An inclusive IPv4/IPv6 address range."""
+
+    start: str
+    end: str
+    description: str | None = None
+
+
+class PasswordPolicy(_Model):
+    """Password rules, org-wide or as a per-profile override."""
+
+    min_length: int | None = None
+    complexity: Literal["none", "alpha_numeric", "special", "upper_lower_numeric",
+                        "upper_lower_numeric_special"] | None = None
+    expiry_days: int | None = None  # 0 = never expires
+    history: int | None = None
+    lockout_attempts: int | None = None  # 0 = never locks out
+    lockout_minutes: int | None = None  # 0 = until an admin unlocks
+    question_may_contain_password: bool | None = None
+
+
+class PermissionSet(_Model):
+    """A profile, permission set, permission set group or role: anything granting access."""
+
+    id: str
+    name: str
+    label: str | None = None
+    kind: Literal["profile", "permission_set", "permission_set_group", "role"]
+    custom: bool | None = None
+    license: str | None = None
+    permissions: list[str] | None = None
+    raw_permissions: list[str] | None = None
+    assignee_count: int | None = None
+    active_assignee_count: int | None = None
+    login_ip_ranges: list[IpRange] | None = None
+    password_policy: PasswordPolicy | None = None
+    session_timeout_minutes: int | None = None
+
+
+class Role(_Model):
+    """A node of the role hierarchy."""
+
+    id: str
+    name: str
+    parent_id: str | None = None
+    user_count: int | None = None
+
+
+class FieldPermission(_Model):
+    """Access a permission set gives to one sensitive field."""
+
+    field: str  # "Object.Field"
+    permission_set: str
+    permission_set_kind: str | None = None
+    read: bool
+    edit: bool
+    active_assignee_count: int | None = None
+
+
+class SessionPolicy(_Model):
+    """Session settings."""
+
+    timeout_minutes: int | None = None
+    lock_to_ip: bool | None = None
+    lock_to_domain: bool | None = None
+    http_only: bool | None = None
+    force_logout_on_timeout: bool | None = None
+    require_https: bool | None = None
+    clickjack_protection: bool | None = None
+    csrf_protection: bool | None = None
+
+
+class Auth(_Model):
+    """Org-wide authentication settings."""
+
+    mfa_enforced: bool | None = None
+    sso_enforced: bool | None = None
+    sso_providers: list[str] | None = None
+    password_policy: PasswordPolicy | None = None
+    session_policy: SessionPolicy | None = None
+    trusted_networks: list[IpRange] | None = None
+
+
+class EncryptionKey(_Model):
+    """A tenant secret / encryption key."""
+
+    id: str
+    type: str | None = None
+    status: Literal["active", "archived", "destroyed", "inactive"] | None = None
+    version: int | None = None
+    created_at: datetime | None = None
+    customer_managed: bool | None = None
+
+
+class FieldEncryption(_Model):
+    """Encryption state of one field (``name`` is ``Object.Field``)."""
+
+    name: str
+    encrypted: bool | None = None
+    scheme: Literal["probabilistic", "deterministic", "none"] | None = None
+    exists: bool | None = None
+
+
+class Certificate(_Model):
+    """The TLS certificate the instance endpoint presents."""
+
+    subject: str | None = None
+    issuer: str | None = None
+    not_after: datetime | None = None
+    key_type: Literal["RSA", "EC", "DSA", "Ed25519", "Ed448", "other"] | None = None
+    key_bits: int | None = None
+
+
+class Transport(_Model):
+    """What the instance endpoint offers on the wire."""
+
+    host: str | None = None
+    tls_versions: list[str] | None = None  # e.g. ["TLSv1.2", "TLSv1.3"]
+    min_tls_version: str | None = None
+    hsts: bool | None = None
+    hsts_max_age: int | None = None
+    certificate: Certificate | None = None
+
+
+class Encryption(_Model):
+    """Encryption at rest and in transit."""
+
+    at_rest_enabled: bool | None = None
+    deterministic_enabled: bool | None = None
+    keys: list[EncryptionKey] | None = None
+    fields: list[FieldEncryption] | None = None
+    transport: Transport | None = None
+
+
+class Integration(_Model):
+    """A connected app, private app, OAuth token, named credential or remote site."""
+
+    id: str
+    name: str
+    kind: Literal["connected_app", "private_app", "oauth_token", "named_credential",
+                  "remote_site", "api_token"]
+    admin_approved_only: bool | None = None
+    refresh_token_policy: str | None = None  # "infinite", "expire_after", "zero", ...
+    scopes: list[str] | None = None
+    user: str | None = None
+    app: str | None = None
+    endpoint: str | None = None
+    created_at: datetime | None = None
+    last_used_at: datetime | None = None
+    use_count: int | None = None
+    active: bool | None = None
+
+
+class HealthCheckRisk(_Model):
+    """One Health Check setting that deviates from the baseline."""
+
+    setting: str
+    group: str | None = None
+    risk_type: Literal["HIGH_RISK", "MEDIUM_RISK", "LOW_RISK", "INFORMATIONAL", "MEETS_STANDARD"]
+    org_value: str | None = None
+    standard_value: str | None = None
+
+
+class HealthCheck(_Model):
+    """The platform's own security health check."""
+
+    score: float | None = None
+    baseline: str | None = None
+    risks: list[HealthCheckRisk] | None = None
+
+
+class Monitoring(_Model):
+    """How long login and audit history is kept."""
+
+    login_history_days: int | None = None
+    audit_log_days: int | None = None
+    event_monitoring_enabled: bool | None = None
+
+
+class ApiUsage(_Model):
+    """API calls the scan used, as the platform reported them."""
+
+    requests: int = 0
+    daily_used: int | None = None
+    daily_limit: int | None = None
+
+
+class Inventory(_Model):
+    """Everything collected from one tenant. ``None`` anywhere means *not collected*."""
+
+    schema_version: str = SCHEMA_VERSION
+    tenant: Tenant
+    users: list[User] | None = None
+    permission_sets: list[PermissionSet] | None = None
+    roles: list[Role] | None = None
+    field_permissions: list[FieldPermission] | None = None
+    auth: Auth = Field(default_factory=Auth)
+    encryption: Encryption = Field(default_factory=Encryption)
+    integrations: list[Integration] | None = None
+    health_check: HealthCheck | None = None
+    monitoring: Monitoring = Field(default_factory=Monitoring)
+    api_usage: ApiUsage | None = None
+    gaps: list[Gap] = Field(default_factory=list)
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+    def add_gap(self, collection: str, reason: GapReason, detail: str) -> None:
+        """Record that ``collection`` could not be collected, once per collection."""
+        if not any(g.collection == collection for g in self.gaps):
+            self.gaps.append(Gap(collection=collection, reason=reason, detail=detail))
+
+    def gap_for(self, collection: str) -> Gap | None:
+        """The gap covering ``collection`` (itself or a parent such as ``users``)."""
+        for gap in self.gaps:
+            if collection == gap.collection or collection.startswith(gap.collection + "."):
+                return gap
+        return None
