@@ -95,7 +95,9 @@ class ConditionCompiler:
             return lambda obj: (read(obj) is not None) is present
         if op in QUANTIFIERS:
             if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
-                raise ConditionError([*path, "op"], f"{op} needs a list of objects; '{field}' is not")
+                raise ConditionError(
+                    [*path, "op"], f"{op} needs a list of objects; '{field}' is not"
+                )
             nested = ConditionCompiler(inner, self.params, self.now)
             return _quantifier(op, read, nested.compile(node["match"], [*path, "match"]))
         value = resolve_value(node["value"], self.params, [*path, "value"])

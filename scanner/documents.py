@@ -81,7 +81,9 @@ class LoadedDocument:
     def error(self, parts: list[str | int] | tuple[str | int, ...], problem: str) -> InputFileError:
         """An `InputFileError` located at ``parts``."""
         location = self.location(parts)
-        return InputFileError(FileLocation(location.path, location.line, _pointer(list(parts)) or "/"), problem)
+        return InputFileError(
+            FileLocation(location.path, location.line, _pointer(list(parts)) or "/"), problem
+        )
 
 
 def parse_text(text: str, path: str) -> LoadedDocument:
@@ -92,7 +94,9 @@ def parse_text(text: str, path: str) -> LoadedDocument:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        raise InputFileError(FileLocation(path, line), f"not valid YAML: {exc.problem or exc}") from None
+        raise InputFileError(
+            FileLocation(path, line), f"not valid YAML: {exc.problem or exc}"
+        ) from None
     except yaml.YAMLError as exc:
         raise InputFileError(FileLocation(path), f"not valid YAML: {exc}") from None
     lines: dict[str, int] = {}

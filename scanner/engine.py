@@ -94,7 +94,9 @@ class Evaluator:
             elif verdict is False:
                 findings.append(Finding(check, Status.FAIL, item))
             else:
-                findings.append(Finding(check, Status.ERROR, item, _error_reason(check, item, "the verdict")))
+                findings.append(
+                    Finding(check, Status.ERROR, item, _error_reason(check, item, "the verdict"))
+                )
         if not findings:
             reason = f"no {check.kind.path} to which the check applies"
             return [Finding(check, Status.NOT_APPLICABLE, reason=reason)]

@@ -34,6 +34,8 @@ def _check_document(check: CompiledCheck) -> dict[str, Any]:
         "references": [r if isinstance(r, dict) else {"title": r} for r in spec.references],
         "platforms": list(spec.platforms),
         "parameters": to_json(check.parameters),
+        # [{"framework": "soc2", "requirement": "CC6.1", "title": "..."}], from checks/frameworks/
+        "frameworks": [],
     }
 
 
@@ -92,7 +94,9 @@ def summarize(result: ScanResult) -> dict[str, Any]:
     return {
         "findings": len(result.findings),
         "by_status": {s.value: result.status_counts().get(s.value, 0) for s in Status},
-        "by_severity": {s: {st.value: c.get(st.value, 0) for st in Status} for s, c in by_severity.items()},
+        "by_severity": {
+            s: {st.value: c.get(st.value, 0) for st in Status} for s, c in by_severity.items()
+        },
         "checks": {"total": len(result.checks), "by_outcome": dict(Counter(outcomes.values()))},
         "check_outcomes": outcomes,
         "excepted": sum(1 for f in result.findings if f.gate_exempt(result.today)),
