@@ -2,4 +2,8 @@
 
 from __future__ import annotations
 
-from scanner.outputs import json_format  # noqa: F401
+from scanner.outputs import (  # noqa: F401
+    console,
+    csv_format,
+    json_format,
+)
