@@ -6,4 +6,5 @@ from scanner.outputs import (  # noqa: F401
     console,
     csv_format,
     json_format,
+    ocsf_format,
 )
