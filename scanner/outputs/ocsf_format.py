@@ -74,7 +74,7 @@ def finding_uid(finding: dict[str, Any]) -> str:
 
 def _excepted(finding: dict[str, Any]) -> bool:
     exception = finding.get("exception")
-    return bool(exception) and not exception.get("expired")
+    return isinstance(exception, dict) and not exception.get("expired")
 
 
 class _Context:
