@@ -7,4 +7,5 @@ from scanner.outputs import (  # noqa: F401
     csv_format,
     json_format,
     ocsf_format,
+    sarif_format,
 )
