@@ -6,6 +6,7 @@ from scanner.outputs import (  # noqa: F401
     console,
     csv_format,
     json_format,
+    junit_format,
     ocsf_format,
     sarif_format,
 )
