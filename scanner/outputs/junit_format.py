@@ -130,7 +130,7 @@ def to_junit(document: Document) -> ET.Element:
             ("policy_digest", document["policy"]["digest"]),
         ):
             ET.SubElement(properties, "property", {"name": name, "value": _text(value)})
-        findings = by_check.get(check["id"]) or [None]
+        findings: list[dict[str, Any] | None] = [*by_check.get(check["id"], [])] or [None]
         counts = {"failure": 0, "error": 0, "skipped": 0}
         for finding in findings:
             outcome = _testcase(suite, check, finding)
