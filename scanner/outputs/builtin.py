@@ -7,6 +7,7 @@ from scanner.outputs import (  # noqa: F401
     csv_format,
     json_format,
     junit_format,
+    markdown_format,
     ocsf_format,
     sarif_format,
 )
