@@ -5,6 +5,7 @@ from __future__ import annotations
 from scanner.outputs import (  # noqa: F401
     console,
     csv_format,
+    html_format,
     json_format,
     junit_format,
     markdown_format,
