@@ -13,7 +13,7 @@ from rich.console import Console
 from scanner.check_spec import SEVERITIES
 from scanner.errors import ConfigError
 from scanner.inventory import Inventory
-from scanner.outputs import FORMATS, write_report
+from scanner.outputs import FORMATS, redact_document, write_report
 from scanner.outputs.console import print_result
 from scanner.policy import Policy, load_policy
 from scanner.results import to_document
@@ -133,7 +133,7 @@ def evaluate_and_report(
     result = run_checks(inventory, policy, check_ids, check_dirs)
     document = to_document(result, fail_on)
     if "console" in names:
-        print_result(document, stdout_console(), limit=0 if all_findings else 15)
+        print_result(redact_document(document), stdout_console(), limit=0 if all_findings else 15)
     files = [n for n in names if n != "console"]
     target = out_dir or Path(DEFAULT_OUT)
     notes = stderr_console()
