@@ -71,7 +71,7 @@ def _check_outcome(findings: list[Finding], result: ScanResult) -> str:
         return "FAIL"
     for status in (Status.ERROR, Status.MANUAL):
         if status in statuses:
-            return status.value
+            return str(status.value)
     if Status.PASS in statuses or Status.FAIL in statuses:
         return "PASS"
     return "NOT_APPLICABLE"

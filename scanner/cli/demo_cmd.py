@@ -47,7 +47,8 @@ def demo_command(
         raise ConfigError(f"the {DEMO_PLATFORM} adapter ships no sample org")
     console = stderr_console()
     console.print(
-        f"crmscan demo: scanning the bundled sample org through the {DEMO_PLATFORM} adapter (offline)"
+        f"crmscan demo: scanning the bundled sample org through the {DEMO_PLATFORM} adapter"
+        " (offline)"
     )
     with RichProgress(console) as progress:
         inventory = adapter.collect(collection_scope(policy), progress)

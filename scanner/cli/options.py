@@ -32,7 +32,7 @@ def report_options(func: F) -> F:
             "policy_ref",
             metavar="NAME|FILE",
             default=None,
-            help="Policy pack: a shipped name (baseline, strict) or a YAML file. Default: baseline.",
+            help="Policy pack: shipped name (baseline, strict) or YAML file. Default: baseline.",
         ),
         click.option(
             "--check",

@@ -6,6 +6,7 @@ findings are counted, not listed; FAIL, ERROR and MANUAL are listed per check.
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from typing import Any
 
@@ -42,7 +43,8 @@ def print_result(document: Document, console: Console, limit: int = 15) -> None:
     tenant = document["tenant"]
     console.print(
         f"[bold]crmscan[/] {document['tool']['version']}  "
-        f"{escape(str(tenant.get('platform')))} · {escape(str(tenant.get('name') or tenant.get('id')))}"
+        f"{escape(str(tenant.get('platform')))} · "
+        f"{escape(str(tenant.get('name') or tenant.get('id')))}"
         f"  policy [bold]{escape(document['policy']['name'])}[/]"
     )
     by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -132,23 +134,16 @@ def _print_summary(console: Console, document: Document) -> None:
             3: "[magenta]scan incomplete[/]",
         }
         console.print(
-            f"fail-on {gate['fail_on']}: {verdict.get(gate['exit_code'], '')} (exit {gate['exit_code']})"
+            f"fail-on {gate['fail_on']}: {verdict.get(gate['exit_code'], '')}"
+            f" (exit {gate['exit_code']})"
         )
 
 
 def render_console_text(document: Document) -> str:
     """The console view as plain text (no colour), for ``--format console --out DIR``."""
-    console = Console(record=True, width=100, color_system=None, file=_Discard())
+    console = Console(record=True, width=100, color_system=None, file=io.StringIO())
     print_result(document, console, limit=0)
     return console.export_text()
-
-
-class _Discard:
-    def write(self, _: str) -> int:
-        return 0
-
-    def flush(self) -> None:
-        return None
 
 
 CONSOLE_FORMAT = register(
