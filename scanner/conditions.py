@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from pydantic import BaseModel
@@ -105,14 +106,32 @@ class ConditionCompiler:
             predicate = self.factories[op](value)
         except (TypeError, ValueError) as exc:
             raise ConditionError([*path, "value"], f"invalid value for {op}: {exc}") from None
+        return _leaf(field, op, value, predicate)
 
-        def leaf(obj: Any) -> Tri:
-            observed = read(obj)
-            if observed is None:
+
+def _leaf(field: str, op: str, value: Any, predicate: Callable[[Any], bool]) -> Compiled:
+    # The hot path of every scan: the attribute read and the common comparisons are
+    # inlined rather than layered as calls.
+    get = attrgetter(field)
+    if op == "eq" and isinstance(value, (str, bool, int, float)):
+
+        def leaf_eq(obj: Any) -> Tri:
+            try:
+                observed = get(obj)
+            except AttributeError:
                 return None
-            return predicate(observed)
+            return None if observed is None else observed == value
 
-        return leaf
+        return leaf_eq
+
+    def leaf(obj: Any) -> Tri:
+        try:
+            observed = get(obj)
+        except AttributeError:
+            return None
+        return None if observed is None else predicate(observed)
+
+    return leaf
 
 
 def _kleene_all(results: Iterable[Tri]) -> Tri:
@@ -140,11 +159,35 @@ def _negate(result: Tri) -> Tri:
 
 
 def _all(children: list[Compiled]) -> Compiled:
-    return lambda obj: _kleene_all(child(obj) for child in children)
+    members = tuple(children)
+
+    def evaluate(obj: Any) -> Tri:
+        unknown = False
+        for child in members:
+            result = child(obj)
+            if result is False:
+                return False
+            if result is None:
+                unknown = True
+        return None if unknown else True
+
+    return evaluate
 
 
 def _any(children: list[Compiled]) -> Compiled:
-    return lambda obj: _kleene_any(child(obj) for child in children)
+    members = tuple(children)
+
+    def evaluate(obj: Any) -> Tri:
+        unknown = False
+        for child in members:
+            result = child(obj)
+            if result is True:
+                return True
+            if result is None:
+                unknown = True
+        return None if unknown else False
+
+    return evaluate
 
 
 def _not(child: Compiled) -> Compiled:
