@@ -13,7 +13,7 @@ from rich.console import Console
 from scanner.check_spec import SEVERITIES
 from scanner.errors import ConfigError
 from scanner.inventory import Inventory
-from scanner.outputs import FORMATS, write_report
+from scanner.outputs import FORMATS, render_report, write_report
 from scanner.outputs.console import print_result
 from scanner.policy import Policy, load_policy
 from scanner.results import to_document
@@ -22,6 +22,7 @@ from scanner.snapshot import save_snapshot
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_OUT = "crmscan-report"
+STDOUT = Path("-")
 
 
 def report_options(func: F) -> F:
@@ -62,7 +63,7 @@ def report_options(func: F) -> F:
             "out_dir",
             type=click.Path(path_type=Path),
             default=None,
-            help=f"Folder for report files (default: ./{DEFAULT_OUT}).",
+            help=f"Folder for report files (default: ./{DEFAULT_OUT}); '-' writes one format to stdout.",
         ),
         click.option(
             "--fail-on",
@@ -135,6 +136,11 @@ def evaluate_and_report(
     if "console" in names:
         print_result(document, stdout_console(), limit=0 if all_findings else 15)
     files = [n for n in names if n != "console"]
+    if out_dir == STDOUT:
+        if len(files) != 1 or "console" in names:
+            raise ConfigError("--out - writes exactly one report format to standard output")
+        click.echo(render_report(document, files[0]), nl=False)
+        return result.exit_code(fail_on)
     target = out_dir or Path(DEFAULT_OUT)
     notes = stderr_console()
     for name in files:
