@@ -151,6 +151,8 @@ class LoginSummary(_Model):
     failures: int | None = None
     max_failures_per_hour: int | None = None
     last_failure_at: datetime | None = None
+    ip_addresses: list[str] | None = None  # distinct source IPs of the window's logins
+    countries: list[str] | None = None  # distinct ISO country codes of those logins
 
 
 class ObjectAccess(_Model):
@@ -362,6 +364,7 @@ class Monitoring(_Model):
 
     login_history_days: int | None = None
     audit_log_days: int | None = None
+    audit_log_available: bool | None = None  # the tier has an audit log API (e.g. HubSpot)
     event_monitoring_enabled: bool | None = None
 
 
