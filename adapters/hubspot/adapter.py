@@ -161,12 +161,8 @@ class _Collection:
             yield ok
         except CollectionError as exc:
             ok[0] = False
-            reason = exc.gap_reason
-            if isinstance(exc, Forbidden) and collection == "monitoring.audit_log":
-                if exc.category != "MISSING_SCOPES" and not exc.scopes:
-                    reason = GapReason.NOT_AVAILABLE  # tier without audit logs
             _log.warning("HubSpot %s not collected: %s", collection, exc)
-            self.inv.add_gap(gap or collection, reason, str(exc))
+            self.inv.add_gap(gap or collection, exc.gap_reason, str(exc))
         finally:
             self.progress.finished(collection, ok[0])
 
@@ -270,23 +266,32 @@ class _Collection:
         return None
 
     def _audit_log(self) -> None:
-        with self._step("monitoring.audit_log") as ok:
-            body = _object(
-                self.http.get(
-                    "/account-info/v3/activity/audit-logs",
-                    {"limit": AUDIT_PROBE_LIMIT},
-                    what="audit logs (Enterprise only)",
-                    scope=SECURITY_SCOPE,
-                ),
-                "audit logs",
-            )
+        """Probe the audit-log API: Enterprise tiers have it, others answer 403."""
+        with self._step("monitoring.audit_log"):
+            try:
+                body = _object(
+                    self.http.get(
+                        "/account-info/v3/activity/audit-logs",
+                        {"limit": AUDIT_PROBE_LIMIT},
+                        what="audit logs",
+                        scope=SECURITY_SCOPE,
+                    ),
+                    "audit logs",
+                )
+            except Forbidden as exc:
+                if exc.category == "MISSING_SCOPES" or exc.scopes:
+                    raise
+                self.inv.monitoring.audit_log_available = False
+                self.inv.add_gap(
+                    "monitoring.audit_log",
+                    GapReason.NOT_AVAILABLE,
+                    "the audit-log API is for Enterprise accounts only; this account "
+                    f"answered 403 {exc.category or 'FORBIDDEN'}",
+                )
+                return
             _list(body.get("results"), "audit logs")
             self.calls.page("audit_log")
             self.inv.monitoring.audit_log_available = True
-        if not ok[0]:
-            gap = self.inv.gap_for("monitoring.audit_log")
-            if gap is not None and gap.reason == GapReason.NOT_AVAILABLE:
-                self.inv.monitoring.audit_log_available = False
 
     def _integrations(self, hs_users: list[HsUser] | None) -> None:
         emails = {u.id: u.email for u in hs_users or []}

@@ -69,7 +69,7 @@ def tenant(details: Mapping[str, Any] | None, base_url: str, now: datetime) -> T
     return Tenant(
         platform="hubspot",
         id=str(portal_id) if portal_id is not None else None,
-        name=details.get("portalName") or details.get("uiDomain"),
+        name=details.get("portalName"),
         edition=str(account_type) if account_type else None,
         is_sandbox=(str(account_type).upper() in SANDBOX_ACCOUNT_TYPES) if account_type else None,
         instance_url=base_url,

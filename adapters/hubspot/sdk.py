@@ -105,7 +105,7 @@ class SettingsReader:
                 scope=USERS_SCOPE,
             )
             self._calls.page("users")
-            yield [_user(u) for u in page.results]
+            yield [_user(u) for u in _results(page, "users")]
             nxt = page.paging.next if page.paging is not None else None
             if nxt is None:
                 return
@@ -124,7 +124,7 @@ class SettingsReader:
         self._calls.page("roles")
         return [
             HsRole(id=str(r.id), name=str(r.name), requires_billing_write=r.requires_billing_write)
-            for r in page.results
+            for r in _results(page, "roles", required=("id", "name"))
         ]
 
     def teams(self) -> list[HsTeam]:
@@ -142,7 +142,7 @@ class SettingsReader:
                 user_ids=_ids(t.user_ids),
                 secondary_user_ids=_ids(t.secondary_user_ids),
             )
-            for t in page.results
+            for t in _results(page, "teams", required=("id", "name"))
         ]
 
     def _call(self, send: Callable[[], T], *, what: str, scope: str) -> T:
@@ -187,6 +187,20 @@ class SettingsReader:
         self._calls.retries += 1
         _log.info("HubSpot %s: %s; retrying in %.2fs", what, why, seconds)
         self._sleep(seconds)
+
+
+def _results(page: Any, what: str, required: tuple[str, ...] = ("id",)) -> list[Any]:
+    """``page.results``, checked: the SDK does not reject a body missing required fields."""
+    results = getattr(page, "results", None)
+    if not isinstance(results, list):
+        raise MalformedResponseError(f"{what}: malformed response: no 'results' array")
+    for item in results:
+        missing = [name for name in required if getattr(item, name, None) in (None, "")]
+        if missing:
+            raise MalformedResponseError(
+                f"{what}: malformed response: an entry has no {', '.join(missing)}"
+            )
+    return results
 
 
 def _ids(values: Any) -> tuple[str, ...]:
