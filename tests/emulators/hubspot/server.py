@@ -109,6 +109,7 @@ class HubSpotEmulator:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body leave at once
 
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 emulator._handle(self, "GET")
