@@ -228,3 +228,23 @@ def test_token_never_leaks(
     assert TOKEN not in caplog.text
     assert all(TOKEN not in g.detail for g in inv.gaps)
     assert "[REDACTED]" in dumped  # the echoed token was scrubbed, not dropped silently
+
+
+@pytest.mark.parametrize(("n_users", "n_logins"), [(1001, 401), (1000, 400), (0, 0)])
+def test_pages_used_are_the_minimum(
+    make_adapter: Build, emulator: HubSpotEmulator, n_users: int, n_logins: int
+) -> None:
+    from tests.emulators.hubspot import large_account
+
+    emulator.account = large_account(NOW, users=n_users, logins=n_logins)
+    adapter = make_adapter()
+    inv = adapter.collect(CollectionScope(), NullProgress())
+    assert len(inv.users or []) == n_users
+    assert adapter.calls.pages["users"] == max(1, -(-n_users // 100))
+    assert adapter.calls.pages["login_activity"] == max(1, -(-n_logins // 200))
+    assert (
+        emulator.pages_served("/account-info/v3/activity/login")
+        == adapter.calls.pages["login_activity"]
+    )
+    logins = [r for r in emulator.requests if r.path == "/account-info/v3/activity/login"]
+    assert all(r.query["limit"] == "200" for r in logins)
