@@ -70,8 +70,9 @@ def test_full_inventory(make_adapter: Build, emulator: HubSpotEmulator) -> None:
     assert users[ALICE].permissions is None  # role contents are not in the API
     assert users[ALICE].permission_sets == ["Sales Rep"]
     assert users[ALICE].teams == ["Sales", "Marketing"]
-    assert users[BOB].login is not None and users[BOB].login.max_failures_per_hour == 6
-    assert users[CAROL].login is not None and users[CAROL].login.successes == 0
+    bob_login, carol_login = users[BOB].login, users[CAROL].login
+    assert bob_login is not None and bob_login.max_failures_per_hour == 6
+    assert carol_login is not None and carol_login.successes == 0
     assert users[CAROL].never_logged_in is None and users[CAROL].last_login_at is None
     assert users[DAVE].never_logged_in is True
     assert all(u.kind == "human" and u.active and u.mfa is None for u in users.values())

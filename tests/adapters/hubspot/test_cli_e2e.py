@@ -50,7 +50,7 @@ def _findings(out: Path) -> dict[str, list[dict[str, Any]]]:
 
 
 def _status(findings: list[dict[str, Any]], name: str) -> str:
-    return next(f["status"] for f in findings if f["resource"]["name"] == name)
+    return str(next(f["status"] for f in findings if f["resource"]["name"] == name))
 
 
 def test_scan_reports_expected_findings(live: HubSpotEmulator, tmp_path: Path) -> None:
