@@ -121,7 +121,7 @@ class HubSpotAdapter(Adapter):
         if not base_url.startswith(("https://", "http://")):
             raise ConfigError(f"--base-url must be an http(s) URL, got {base_url!r}")
         now = self._clock()
-        self.calls = CallLog()
+        self.calls = CallLog(reserve_percent=scope.api_reserve_percent)
         http = HubSpotHttp(
             base_url, token, calls=self.calls, sleep=self._sleep, transport=self._transport
         )
@@ -163,6 +163,9 @@ class _Collection:
             ok[0] = False
             _log.warning("HubSpot %s not collected: %s", collection, exc)
             self.inv.add_gap(gap or collection, exc.gap_reason, str(exc))
+        except BaseException:
+            ok[0] = False
+            raise
         finally:
             self.progress.finished(collection, ok[0])
 

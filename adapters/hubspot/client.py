@@ -121,6 +121,7 @@ class HubSpotHttp:
         scope: str,
     ) -> Any:
         for attempt in range(1, MAX_ATTEMPTS + 1):
+            self._calls.check_reserve(what)
             self._calls.requests += 1
             try:
                 response = self._client.request(method, path, params=params, json=json_body)

@@ -81,13 +81,14 @@ def tenant(details: Mapping[str, Any] | None, base_url: str, now: datetime) -> T
 @dataclass
 class _Logins:
     successes: list[datetime] = field(default_factory=list)
+    last_success: datetime | None = None
     failures: list[datetime] = field(default_factory=list)
     ips: set[str] = field(default_factory=set)
     countries: set[str] = field(default_factory=set)
 
 
 def _login_index(
-    events: Iterable[Mapping[str, Any]], by_email: Mapping[str, str]
+    events: Iterable[Mapping[str, Any]], by_email: Mapping[str, str], window_start: datetime
 ) -> dict[str, _Logins]:
     index: dict[str, _Logins] = defaultdict(_Logins)
     for event in events:
@@ -100,6 +101,10 @@ def _login_index(
         if key is None or at is None:
             continue
         entry = index[key]
+        if event.get("loginSucceeded") is True:
+            entry.last_success = max(at, entry.last_success or at)
+        if at < window_start:
+            continue  # outside the summary's window; still counts for last_success
         if event.get("loginSucceeded") is True:
             entry.successes.append(at)
             if event.get("ipAddress"):
@@ -171,9 +176,9 @@ def users(
     role_names = {r.id: r.name for r in roles} if roles is not None else None
     team_names = {t.id: t.name for t in teams} if teams is not None else None
     by_email = {u.email.lower(): u.id for u in hs_users if u.email}
-    login_index = _login_index(logins, by_email) if logins is not None else None
-    created = added_at(security) if security is not None else {}
     window_start = now - timedelta(days=LOGIN_WINDOW_DAYS)
+    login_index = _login_index(logins, by_email, window_start) if logins is not None else None
+    created = added_at(security) if security is not None else {}
     result = []
     for hs in hs_users:
         created_at = created.get(hs.id)
@@ -226,8 +231,8 @@ def _apply_logins(
         ip_addresses=sorted(logins.ips),
         countries=sorted(logins.countries),
     )
-    if logins.successes:
-        user.last_login_at = max(logins.successes)
+    if logins.last_success is not None:
+        user.last_login_at = logins.last_success
         user.never_logged_in = False
     elif created_at is not None and created_at >= window_start:
         # Added inside the window and the whole window shows no success.

@@ -147,6 +147,7 @@ class SettingsReader:
 
     def _call(self, send: Callable[[], T], *, what: str, scope: str) -> T:
         for attempt in range(1, MAX_ATTEMPTS + 1):
+            self._calls.check_reserve(what)
             self._calls.requests += 1
             try:
                 result = send()

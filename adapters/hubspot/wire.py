@@ -30,6 +30,7 @@ from scanner.errors import (
     PermissionMissingError,
     RateLimitedError,
 )
+from scanner.inventory import GapReason
 from scanner.redact import redact
 
 #: Attempts per request (first try included) before a retryable failure becomes a gap.
@@ -214,6 +215,7 @@ class CallLog:
     the first answer (bad token) or a later one.
     """
 
+    reserve_percent: float = 0.0
     requests: int = 0
     succeeded: int = 0
     retries: int = 0
@@ -233,3 +235,24 @@ class CallLog:
             self.daily_limit = int(daily)
         if remaining is not None:
             self.daily_remaining = int(remaining)
+
+    def check_reserve(self, what: str) -> None:
+        """Refuse to send when the account's daily allowance is down to the reserve.
+
+        HubSpot's daily limit is shared with every integration of the account; a scan must
+        not use up what production integrations need. Unknown allowance: go ahead.
+        """
+        if self.daily_limit is None or self.daily_remaining is None or self.daily_limit <= 0:
+            return
+        if self.daily_remaining <= self.daily_limit * self.reserve_percent / 100.0:
+            raise ReserveReached(
+                f"{what}: not read; only {self.daily_remaining} of the account's "
+                f"{self.daily_limit} daily API calls are left, within the "
+                f"{self.reserve_percent:g}% reserve kept for other integrations"
+            )
+
+
+class ReserveReached(CollectionError):
+    """The daily API allowance is down to the reserve the policy keeps free."""
+
+    gap_reason = GapReason.API_LIMIT_RESERVE

@@ -249,3 +249,29 @@ def test_pages_used_are_the_minimum(
     )
     logins = [r for r in emulator.requests if r.path == "/account-info/v3/activity/login"]
     assert all(r.query["limit"] == "200" for r in logins)
+
+
+def test_daily_allowance_reserve_is_left_for_other_integrations(
+    make_adapter: Build, emulator: HubSpotEmulator
+) -> None:
+    emulator.account.daily_usage = 495_000  # 1% of 500,000 left; the scope keeps 10%
+    inv = _scan(make_adapter)
+    assert len(emulator.requests) == 1  # account details told us; nothing more was sent
+    for collection in ("users", "permission_sets", "users.login", "integrations"):
+        reason, detail = _gap(inv, collection)
+        assert reason == GapReason.API_LIMIT_RESERVE and "5000 of" in detail
+
+
+def test_reserve_zero_lets_the_scan_use_the_allowance(
+    make_adapter: Build, emulator: HubSpotEmulator
+) -> None:
+    emulator.account.daily_usage = 495_000
+    inv = make_adapter().collect(CollectionScope(api_reserve_percent=0.0), NullProgress())
+    assert inv.users is not None and inv.gap_for("users") is None
+
+
+def test_authentication_error_reports_the_step_as_failed(make_adapter: Build) -> None:
+    progress = Progress()
+    with pytest.raises(AuthenticationError):
+        make_adapter(token="pat-na1-wrong").collect(CollectionScope(), progress)
+    assert progress.events == [("started", "tenant", None), ("finished", "tenant", False)]

@@ -130,3 +130,11 @@ def test_tenant_sandbox_and_ids() -> None:
     assert (sandbox.id, sandbox.is_sandbox, sandbox.edition) == ("5", True, "SANDBOX")
     assert standard.is_sandbox is False
     assert unknown.is_sandbox is None and unknown.id is None
+
+
+def test_events_before_the_window_give_last_login_but_not_window_counts() -> None:
+    old = _login("8", NOW - timedelta(days=95), True)
+    user = _one(_user("8"), logins=[old])
+    assert user.last_login_at == NOW - timedelta(days=95)
+    assert user.never_logged_in is False
+    assert user.login.successes == 0
