@@ -82,12 +82,17 @@ def test_json_report_written(snapshot: Path, tmp_path: Path) -> None:
     }
 
 
-def test_single_check(snapshot: Path) -> None:
+def test_single_check_to_stdout(
+    snapshot: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
     result = invoke(
         "scan", "--snapshot", str(snapshot), "--check", "ENC-002", "--format", "json", "--out", "-"
     )
-    assert result.exit_code in (0, 1)
-    assert "ENC-002" in result.output or result.exit_code == 1
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert {f["check_id"] for f in document["findings"]} == {"ENC-002"}
+    assert not (tmp_path / "-").exists()
 
 
 def test_unknown_check_is_usage_error(snapshot: Path) -> None:
