@@ -134,60 +134,44 @@ def _leaf(field: str, op: str, value: Any, predicate: Callable[[Any], bool]) -> 
     return leaf
 
 
-def _kleene_all(results: Iterable[Tri]) -> Tri:
+def _combine(results: Iterable[Tri], decisive: bool) -> Tri:
+    """Kleene and (decisive=False) or or (decisive=True) of ``results``."""
     unknown = False
     for result in results:
-        if result is False:
-            return False
+        if result is decisive:
+            return decisive
         if result is None:
             unknown = True
-    return None if unknown else True
-
-
-def _kleene_any(results: Iterable[Tri]) -> Tri:
-    unknown = False
-    for result in results:
-        if result is True:
-            return True
-        if result is None:
-            unknown = True
-    return None if unknown else False
+    return None if unknown else not decisive
 
 
 def _negate(result: Tri) -> Tri:
     return None if result is None else not result
 
 
-def _all(children: list[Compiled]) -> Compiled:
+def _junction(children: list[Compiled], decisive: bool) -> Compiled:
+    # The same loop as _combine, over calls rather than a generator: this is the hot path.
     members = tuple(children)
 
     def evaluate(obj: Any) -> Tri:
         unknown = False
         for child in members:
             result = child(obj)
-            if result is False:
-                return False
+            if result is decisive:
+                return decisive
             if result is None:
                 unknown = True
-        return None if unknown else True
+        return None if unknown else not decisive
 
     return evaluate
+
+
+def _all(children: list[Compiled]) -> Compiled:
+    return _junction(children, decisive=False)
 
 
 def _any(children: list[Compiled]) -> Compiled:
-    members = tuple(children)
-
-    def evaluate(obj: Any) -> Tri:
-        unknown = False
-        for child in members:
-            result = child(obj)
-            if result is True:
-                return True
-            if result is None:
-                unknown = True
-        return None if unknown else False
-
-    return evaluate
+    return _junction(children, decisive=True)
 
 
 def _not(child: Compiled) -> Compiled:
@@ -201,8 +185,8 @@ def _quantifier(op: str, read: Callable[[Any], Any], match: Compiled) -> Compile
             return None
         results = (match(item) for item in items)
         if op == "all_match":
-            return _kleene_all(results)
-        found = _kleene_any(results)
+            return _combine(results, decisive=False)
+        found = _combine(results, decisive=True)
         return found if op == "any_match" else _negate(found)
 
     return evaluate
