@@ -11,9 +11,16 @@ from pathlib import Path
 
 import click
 
-from scanner.cli.options import DEFAULT_OUT, parse_formats, stderr_console, stdout_console
+from scanner.cli.options import (
+    DEFAULT_OUT,
+    STDOUT,
+    parse_formats,
+    stderr_console,
+    stdout_console,
+)
 from scanner.documents import load_file, validate
-from scanner.outputs import Document, redact_document, write_report
+from scanner.errors import ConfigError
+from scanner.outputs import Document, redact_document, render_report, write_report
 from scanner.outputs.console import print_result
 
 
@@ -42,7 +49,7 @@ def load_result(path: Path) -> Document:
     "out_dir",
     type=click.Path(path_type=Path),
     default=None,
-    help=f"Folder for report files (default: ./{DEFAULT_OUT}).",
+    help=f"Folder for report files (default: ./{DEFAULT_OUT}); '-' prints one format.",
 )
 @click.option("--all-findings", is_flag=True, help="List every finding on the console.")
 def report_command(result: Path, formats: str, out_dir: Path | None, all_findings: bool) -> None:
@@ -51,14 +58,19 @@ def report_command(result: Path, formats: str, out_dir: Path | None, all_finding
     Example: crmscan report crmscan-report/crmscan-results.json --format html,sarif
     """
     names = parse_formats(formats)
+    files = [n for n in names if n != "console"]
+    if out_dir == STDOUT and (len(files) != 1 or "console" in names):
+        raise ConfigError("--out - writes exactly one report format to standard output")
     document = load_result(result)
+    if out_dir == STDOUT:
+        click.echo(render_report(document, files[0]), nl=False)
+        return
     if "console" in names:
         print_result(redact_document(document), stdout_console(), limit=0 if all_findings else 15)
     notes = stderr_console()
     target = out_dir or Path(DEFAULT_OUT)
-    for name in names:
-        if name != "console":
-            notes.print(f"wrote {write_report(document, name, target)}", highlight=False)
+    for name in files:
+        notes.print(f"wrote {write_report(document, name, target)}", highlight=False)
 
 
 def register(group: click.Group) -> None:

@@ -12,6 +12,8 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
+from rich.text import Text
 
 from scanner.check_spec import SEVERITIES
 from scanner.outputs import Document, OutputFormat, register
@@ -84,8 +86,10 @@ def _print_check(
         counts[finding["status"]] += 1
     tally = ", ".join(f"{n} {s.lower()}" for s, n in sorted(counts.items()))
     console.print(
-        f"[{STATUS_STYLE.get(outcome, '')}]{outcome:<6}[/] [bold]{check['id']}[/] "
-        f"{escape(check['title'])} [dim]({tally})[/]"
+        Text.from_markup(
+            f"[{STATUS_STYLE.get(outcome, '')}]{outcome:<6}[/] [bold]{check['id']}[/] "
+            f"{escape(check['title'])} [dim]({tally})[/]"
+        )
     )
     listed = [f for f in findings if f["status"] in LISTED]
     shown = listed if limit == 0 else listed[:limit]
@@ -95,16 +99,20 @@ def _print_check(
         if finding.get("exception"):
             exception = finding["exception"]
             note = " [dim](exception expired)[/]" if exception["expired"] else " [dim](excepted)[/]"
-        console.print(
-            f"    [{STATUS_STYLE[status]}]{status:<6}[/] {escape(_resource_label(finding))}: "
-            f"{escape(finding['message'])}{note}",
-            soft_wrap=False,
+        line = Text.from_markup(
+            f"[{STATUS_STYLE[status]}]{status:<6}[/] {escape(_resource_label(finding))}: "
+            f"{escape(finding['message'])}{note}"
         )
+        console.print(Padding(line, (0, 0, 0, 4), expand=False))
     if len(listed) > len(shown):
         console.print(f"    [dim]... and {len(listed) - len(shown)} more (see the JSON report)[/]")
     if outcome == "FAIL":
         first_line = check["remediation"].strip().splitlines()[0] if check["remediation"] else ""
-        console.print(f"    [dim]Fix: {escape(first_line)}[/]")
+        console.print(
+            Padding(
+                Text.from_markup(f"[dim]Fix: {escape(first_line)}[/]"), (0, 0, 0, 4), expand=False
+            )
+        )
 
 
 def _print_gaps(console: Console, gaps: list[dict[str, Any]]) -> None:
@@ -134,8 +142,8 @@ def _print_summary(console: Console, document: Document) -> None:
             3: "[magenta]scan incomplete[/]",
         }
         console.print(
-            f"fail-on {gate['fail_on']}: {verdict.get(gate['exit_code'], '')} "
-            f"(exit {gate['exit_code']})"
+            f"fail-on {gate['fail_on']}: {verdict.get(gate['exit_code'], '')}"
+            f" (exit {gate['exit_code']})"
         )
 
 

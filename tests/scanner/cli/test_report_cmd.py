@@ -95,3 +95,12 @@ def test_missing_file_and_unknown_format(tmp_path: Path, scanned: Path) -> None:
         cli, ["report", str(scanned / "crmscan-results.json"), "--format", "pdf"]
     )
     assert result.exit_code == 2 and "unknown format" in result.output
+
+
+def test_report_to_standard_output(scanned: Path) -> None:
+    saved = str(scanned / "crmscan-results.json")
+    result = CliRunner().invoke(cli, ["report", saved, "--format", "md", "--out", "-"])
+    assert result.exit_code == 0, result.output
+    assert result.output == (scanned / "crmscan-summary.md").read_text("utf-8")
+    result = CliRunner().invoke(cli, ["report", saved, "--format", "md,csv", "--out", "-"])
+    assert result.exit_code == 2 and "exactly one report format" in result.output
