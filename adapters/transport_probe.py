@@ -7,6 +7,7 @@ find out is left None and recorded as a gap by the caller, never guessed.
 
 from __future__ import annotations
 
+import os
 import socket
 import ssl
 import warnings
@@ -18,7 +19,7 @@ import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
-from scanner.inventory import Certificate, Transport
+from scanner.inventory import Certificate, GapReason, Inventory, Transport
 
 #: Versions tried, oldest first. OpenSSL may refuse to even offer the old ones; those
 #: are then reported as not tested rather than as refused by the server.
@@ -98,7 +99,7 @@ def _certificate(der: bytes) -> Certificate:
         subject=cert.subject.rfc4514_string(),
         issuer=cert.issuer.rfc4514_string(),
         not_after=cert.not_valid_after_utc.astimezone(timezone.utc),
-        key_type=key_type,  # type: ignore[arg-type]
+        key_type=key_type,
         key_bits=bits,
     )
 
@@ -162,3 +163,31 @@ def probe(url: str, verify: ssl.SSLContext | bool = True, timeout: float = 10.0)
     except httpx.HTTPError as exc:
         problems.append(f"HSTS not determined: {type(exc).__name__}: {exc}")
     return ProbeResult(transport, tuple(problems))
+
+
+def trust_from_environment() -> ssl.SSLContext | bool:
+    """The CA trust the platform clients use: REQUESTS_CA_BUNDLE, then SSL_CERT_FILE."""
+    for variable in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"):
+        path = os.environ.get(variable)
+        if path:
+            return ssl.create_default_context(cafile=path)
+    return True
+
+
+def record_transport(inventory: Inventory, url: str, timeout: float = 10.0) -> None:
+    """Probe ``url`` and put what was found into ``inventory.encryption.transport``.
+
+    A plain-HTTP endpoint (tests, local proxies) and an unreachable one become gaps.
+    """
+    if not url.lower().startswith("https://"):
+        inventory.add_gap(
+            "encryption.transport", GapReason.NOT_AVAILABLE, f"{url} is not an HTTPS endpoint"
+        )
+        return
+    result = probe(url, verify=trust_from_environment(), timeout=timeout)
+    transport = result.transport
+    if transport.certificate is None and transport.tls_versions is None:
+        reason = "; ".join(result.problems) or "nothing could be determined"
+        inventory.add_gap("encryption.transport", GapReason.API_ERROR, reason)
+        return
+    inventory.encryption.transport = transport

@@ -22,6 +22,7 @@ from adapters.hubspot.sdk import HsRole, HsTeam, HsUser, SettingsReader
 from adapters.hubspot.wire import CallLog, Forbidden, Sleep
 from adapters.hubspot.wire import as_dict as _object
 from adapters.hubspot.wire import as_list as _list
+from adapters.transport_probe import record_transport
 from scanner.adapter_api import (
     ADAPTERS,
     Adapter,
@@ -201,6 +202,8 @@ class _Collection:
         )
         self._integrations(hs_users)
         self._api_usage()
+        with self._step("encryption.transport"):
+            record_transport(inv, self.base_url)
         for collection, detail in NO_API_GAPS:
             inv.add_gap(collection, GapReason.NO_API, detail)
         for collection, detail in NOT_AVAILABLE_GAPS:

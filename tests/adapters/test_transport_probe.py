@@ -9,10 +9,13 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from pathlib import Path
 
+import pytest
 import trustme
 
-from adapters.transport_probe import probe
+from adapters.transport_probe import probe, record_transport
+from scanner.inventory import Inventory, Tenant
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -110,3 +113,27 @@ def test_legacy_endpoint_accepting_tls_1_0_is_reported() -> None:
         assert any("cannot offer" in p for p in result.problems)
     else:
         assert "TLSv1" in versions and result.transport.min_tls_version == "TLSv1"
+
+
+def test_record_transport_fills_inventory(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    inventory = Inventory(tenant=Tenant(platform="hubspot"))
+    with tls_server(ssl.TLSVersion.TLSv1_2, "max-age=600") as (url, ca):
+        bundle = tmp_path / "ca.pem"
+        ca.cert_pem.write_to_path(str(bundle))
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+        record_transport(inventory, url, timeout=5)
+    assert inventory.encryption.transport is not None
+    assert inventory.encryption.transport.hsts is True
+    assert inventory.gaps == []
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [("http://127.0.0.1:8080", "not_available"), ("https://127.0.0.1:1", "api_error")],
+)
+def test_record_transport_gap(url: str, reason: str) -> None:
+    inventory = Inventory(tenant=Tenant(platform="hubspot"))
+    record_transport(inventory, url, timeout=2)
+    assert inventory.encryption.transport is None
+    [gap] = inventory.gaps
+    assert gap.collection == "encryption.transport" and gap.reason.value == reason
