@@ -100,7 +100,7 @@ class ConditionCompiler:
                 )
             nested = ConditionCompiler(inner, self.params, self.now)
             return _quantifier(op, read, nested.compile(node["match"], [*path, "match"]))
-        value = resolve_value(node["value"], self.params, [*path, "value"])
+        value = resolve_value(node.get("value"), self.params, [*path, "value"])
         try:
             predicate = self.factories[op](value)
         except (TypeError, ValueError) as exc:
