@@ -10,14 +10,15 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from scanner.check_spec import SEVERITIES
+from scanner.check_spec import SEVERITIES, load_checks
 from scanner.errors import ConfigError
+from scanner.frameworks import find_framework, load_frameworks
 from scanner.inventory import Inventory
 from scanner.outputs import FORMATS, write_report
 from scanner.outputs.console import print_result
 from scanner.policy import Policy, load_policy
 from scanner.results import to_document
-from scanner.scan import run_checks
+from scanner.scan import evaluate, run_checks, select_checks
 from scanner.snapshot import save_snapshot
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,7 +33,8 @@ def report_options(func: F) -> F:
             "policy_ref",
             metavar="NAME|FILE",
             default=None,
-            help="Policy pack: a shipped name (baseline, strict) or a YAML file. Default: baseline.",
+            help="Policy pack: a shipped name (baseline, strict) or a YAML file. "
+            "Default: baseline.",
         ),
         click.option(
             "--check",
@@ -125,13 +127,27 @@ def evaluate_and_report(
     fail_on: str,
     save_snapshot_to: Path | None,
     all_findings: bool,
+    framework: str | None = None,
 ) -> int:
-    """Evaluate, print and write the reports; returns the exit code for ``fail_on``."""
+    """Evaluate, print and write the reports; returns the exit code for ``fail_on``.
+
+    With ``framework``, only that framework's checks run (narrowed further by
+    ``check_ids``) and the report carries its status per requirement.
+    """
     names = parse_formats(formats)
     if save_snapshot_to is not None:
         save_snapshot(inventory, save_snapshot_to)
-    result = run_checks(inventory, policy, check_ids, check_dirs)
-    document = to_document(result, fail_on)
+    if framework is None:
+        result = run_checks(inventory, policy, check_ids, check_dirs)
+        document = to_document(result, fail_on)
+    else:
+        specs = load_checks(check_dirs)
+        frameworks = load_frameworks(specs, check_dirs)
+        chosen = find_framework(frameworks, framework)
+        in_framework = {i: specs[i] for i in chosen.check_ids()}
+        selected = select_checks(in_framework, policy, check_ids or chosen.check_ids())
+        result = evaluate(inventory, policy, selected)
+        document = to_document(result, fail_on, frameworks, [chosen.id])
     if "console" in names:
         print_result(document, stdout_console(), limit=0 if all_findings else 15)
     files = [n for n in names if n != "console"]

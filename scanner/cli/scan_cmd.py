@@ -64,10 +64,18 @@ def collect(platform: str, flags: dict[str, Any], policy: Policy) -> Inventory:
     default=None,
     help="Evaluate a saved inventory offline instead of collecting.",
 )
+@click.option(
+    "--framework",
+    default=None,
+    metavar="NAME",
+    help="Run the checks of this framework and report its status per requirement "
+    "(see 'crmscan frameworks list').",
+)
 @report_options
 def scan_command(
     platform: str | None,
     snapshot: Path | None,
+    framework: str | None,
     policy_ref: str | None,
     check_ids: tuple[str, ...],
     check_dirs: tuple[Path, ...],
@@ -84,6 +92,7 @@ def scan_command(
     crmscan scan --platform salesforce --instance-url URL --access-token TOKEN
     crmscan scan --platform hubspot --access-token TOKEN
     crmscan scan --snapshot inventory.json --fail-on high
+    crmscan scan --snapshot inventory.json --framework pci-dss --policy strict
     """
     if (platform is None) == (snapshot is None):
         raise ConfigError("give exactly one of --platform NAME or --snapshot FILE")
@@ -103,6 +112,7 @@ def scan_command(
         fail_on,
         save_snapshot,
         all_findings,
+        framework,
     )
     click.get_current_context().exit(code)
 

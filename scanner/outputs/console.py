@@ -6,6 +6,7 @@ findings are counted, not listed; FAIL, ERROR and MANUAL are listed per check.
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from typing import Any
 
@@ -40,9 +41,10 @@ def _resource_label(finding: dict[str, Any]) -> str:
 def print_result(document: Document, console: Console, limit: int = 15) -> None:
     """Print ``document`` to ``console``; at most ``limit`` findings per check (0 = all)."""
     tenant = document["tenant"]
+    tenant_name = escape(str(tenant.get("name") or tenant.get("id")))
     console.print(
         f"[bold]crmscan[/] {document['tool']['version']}  "
-        f"{escape(str(tenant.get('platform')))} · {escape(str(tenant.get('name') or tenant.get('id')))}"
+        f"{escape(str(tenant.get('platform')))} · {tenant_name}"
         f"  policy [bold]{escape(document['policy']['name'])}[/]"
     )
     by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -67,6 +69,8 @@ def print_result(document: Document, console: Console, limit: int = 15) -> None:
             f"[green]Passed or not applicable ({len(passed)}):[/] " + ", ".join(sorted(passed))
         )
     _print_gaps(console, document.get("gaps", []))
+    for framework in document.get("frameworks", []):
+        _print_framework(console, framework)
     _print_summary(console, document)
 
 
@@ -113,6 +117,24 @@ def _print_gaps(console: Console, gaps: list[dict[str, Any]]) -> None:
         console.print(f"  - {escape(gap['collection'])} ({gap['reason']}): {escape(gap['detail'])}")
 
 
+def _print_framework(console: Console, framework: dict[str, Any]) -> None:
+    """One line per requirement: status, id, title and the checks behind it."""
+    console.print()
+    console.rule(
+        f"[bold]{escape(framework['name'])}[/] {escape(framework['version'])}", align="left"
+    )
+    for requirement in framework["requirements"]:
+        status = requirement["status"]
+        checks = ", ".join(f"{c['id']} {c['outcome']}" for c in requirement["checks"])
+        detail = checks or requirement["note"]
+        console.print(
+            f"[{STATUS_STYLE.get(status, '')}]{status:<6}[/] [bold]{escape(requirement['id'])}[/] "
+            f"{escape(requirement['title'])} [dim]({escape(detail)})[/]"
+        )
+    counts = ", ".join(f"{n} {s.lower()}" for s, n in framework["summary"].items() if n)
+    console.print(f"[bold]Requirements:[/] {counts}")
+
+
 def _print_summary(console: Console, document: Document) -> None:
     summary = document["summary"]
     by_status = summary["by_status"]
@@ -131,24 +153,15 @@ def _print_summary(console: Console, document: Document) -> None:
             1: "[red]gate failed[/]",
             3: "[magenta]scan incomplete[/]",
         }
-        console.print(
-            f"fail-on {gate['fail_on']}: {verdict.get(gate['exit_code'], '')} (exit {gate['exit_code']})"
-        )
+        code = gate["exit_code"]
+        console.print(f"fail-on {gate['fail_on']}: {verdict.get(code, '')} (exit {code})")
 
 
 def render_console_text(document: Document) -> str:
     """The console view as plain text (no colour), for ``--format console --out DIR``."""
-    console = Console(record=True, width=100, color_system=None, file=_Discard())
+    console = Console(record=True, width=100, color_system=None, file=io.StringIO())
     print_result(document, console, limit=0)
     return console.export_text()
-
-
-class _Discard:
-    def write(self, _: str) -> int:
-        return 0
-
-    def flush(self) -> None:
-        return None
 
 
 CONSOLE_FORMAT = register(
