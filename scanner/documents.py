@@ -24,7 +24,7 @@ SCHEMA_NAMES = ("check", "policy", "inventory", "framework", "result")
 @cache
 def schema(name: str) -> dict[str, Any]:
     """The JSON Schema called ``name`` (``check``, ``policy``, ``inventory``, ...)."""
-    text = resources.files("scanner").joinpath("schemas", f"{name}.schema.json").read_text("utf-8")
+    text = resources.files("scanner").joinpath(f"schemas/{name}.schema.json").read_text("utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
 
@@ -144,7 +144,7 @@ def describe_error(error: ValidationError) -> str:
         message = message[:300] + "..."
     if field is not None and not isinstance(field, int):
         return f"field '{field}': {message}"
-    return message
+    return str(message)
 
 
 def validate(document: LoadedDocument, schema_name: str) -> None:

@@ -73,8 +73,10 @@ class Evaluator:
 
     def _per_resource(self, check: CompiledCheck, items: list[Any]) -> list[Finding]:
         findings: list[Finding] = []
+        append = findings.append
         where, assertion = check.where, check.assertion
         assert assertion is not None  # the schema requires assert unless count/manual
+        passed, failed = Status.PASS, Status.FAIL
         for item in items:
             if where is not None:
                 applies = where(item)
@@ -82,19 +84,19 @@ class Evaluator:
                     continue
                 if applies is None:
                     reason = _error_reason(check, item, "whether the check applies")
-                    findings.append(Finding(check, Status.ERROR, item, reason))
+                    append(Finding(check, Status.ERROR, item, reason))
                     continue
             try:
                 verdict = assertion(item)
             except (TypeError, ValueError) as exc:
-                findings.append(Finding(check, Status.ERROR, item, f"evaluation failed: {exc}"))
+                append(Finding(check, Status.ERROR, item, f"evaluation failed: {exc}"))
                 continue
             if verdict is True:
-                findings.append(Finding(check, Status.PASS, item))
+                append(Finding(check, passed, item))
             elif verdict is False:
-                findings.append(Finding(check, Status.FAIL, item))
+                append(Finding(check, failed, item))
             else:
-                findings.append(
+                append(
                     Finding(check, Status.ERROR, item, _error_reason(check, item, "the verdict"))
                 )
         if not findings:

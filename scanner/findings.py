@@ -84,7 +84,7 @@ class Finding:
             return self.check.message.render(self.resource, self.details)
         if self.status is Status.PASS:
             return self.check.spec.pass_message or f"Passed: {self.check.spec.title}"
-        return self.status.value
+        return str(self.status.value)
 
     def evidence(self) -> dict[str, Any]:
         """The observed values that decided the verdict."""

@@ -88,8 +88,8 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
             annotation = args[0] if len(args) == 1 else Any
         elif origin in (list, tuple, set, frozenset):
             is_list = True
-            args = typing.get_args(annotation)
-            annotation = args[0] if args else Any
+            item_types = typing.get_args(annotation)
+            annotation = item_types[0] if item_types else Any
         else:
             return annotation, is_list
 

@@ -97,13 +97,14 @@ def summarize(result: ScanResult) -> dict[str, Any]:
     by_severity: dict[str, Counter[str]] = {s: Counter() for s in SEVERITIES}
     for finding in result.findings:
         by_severity[finding.check.severity][finding.status.value] += 1
+    counts = result.status_counts()
     decided = [c for c, o in outcomes.items() if o in ("PASS", "FAIL")]
     total_weight = sum(SEVERITY_WEIGHT[severity_of[c]] for c in decided)
     passed_weight = sum(SEVERITY_WEIGHT[severity_of[c]] for c in decided if outcomes[c] == "PASS")
     score = round(100 * passed_weight / total_weight, 1) if total_weight else None
     return {
         "findings": len(result.findings),
-        "by_status": {s.value: result.status_counts().get(s.value, 0) for s in Status},
+        "by_status": {s.value: counts.get(s.value, 0) for s in Status},
         "by_severity": {
             s: {st.value: c.get(st.value, 0) for st in Status} for s, c in by_severity.items()
         },

@@ -10,10 +10,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from scanner.check_spec import SEVERITIES, SEVERITY_RANK, CheckSpec, load_checks
-from scanner.cli.options import resolve_policy, stdout_console
+from scanner.cli.options import stdout_console
 from scanner.compiler import compile_check
 from scanner.errors import ConfigError
 from scanner.frameworks import check_mappings, find_framework, load_frameworks
+from scanner.policy import load_policy
 from scanner.values import to_json
 
 
@@ -89,7 +90,7 @@ def show_check(check_id: str, policy_ref: str | None, check_dirs: tuple[Path, ..
     spec = specs.get(check_id.upper())
     if spec is None:
         raise ConfigError(f"no check {check_id!r} (see 'crmscan checks list')")
-    policy = resolve_policy(policy_ref)
+    policy = load_policy(policy_ref)
     compiled = compile_check(spec, policy, datetime.now(timezone.utc))
     console = stdout_console()
     console.print(f"[bold]{spec.id}[/]  {escape(spec.title)}")

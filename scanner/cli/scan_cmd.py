@@ -10,9 +10,9 @@ import click
 
 from scanner.adapter_api import ADAPTERS, AdapterOption
 from scanner.cli.options import (
+    ReportRequest,
     evaluate_and_report,
     report_options,
-    resolve_policy,
     stderr_console,
 )
 from scanner.cli.progress import RichProgress
@@ -76,14 +76,7 @@ def scan_command(
     platform: str | None,
     snapshot: Path | None,
     framework: str | None,
-    policy_ref: str | None,
-    check_ids: tuple[str, ...],
-    check_dirs: tuple[Path, ...],
-    formats: str,
-    out_dir: Path | None,
-    fail_on: str,
-    save_snapshot: Path | None,
-    all_findings: bool,
+    report: ReportRequest,
     **adapter_flags: Any,
 ) -> None:
     """Scan a CRM org (or a saved snapshot) and report findings.
@@ -96,24 +89,13 @@ def scan_command(
     """
     if (platform is None) == (snapshot is None):
         raise ConfigError("give exactly one of --platform NAME or --snapshot FILE")
-    policy = resolve_policy(policy_ref)
+    policy = report.policy()
     if snapshot is not None:
         inventory = load_snapshot(snapshot)
     else:
         assert platform is not None
         inventory = collect(platform, adapter_flags, policy)
-    code = evaluate_and_report(
-        inventory,
-        policy,
-        check_ids,
-        check_dirs,
-        formats,
-        out_dir,
-        fail_on,
-        save_snapshot,
-        all_findings,
-        framework,
-    )
+    code = evaluate_and_report(inventory, policy, report, framework)
     click.get_current_context().exit(code)
 
 

@@ -43,5 +43,10 @@ def write_report(document: Document, format_name: str, out_dir: Path) -> Path:
     fmt = FORMATS.get(format_name)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / fmt.filename
-    path.write_text(redact(fmt.render(document)), encoding="utf-8")
+    path.write_text(render_report(document, format_name), encoding="utf-8")
     return path
+
+
+def render_report(document: Document, format_name: str) -> str:
+    """``document`` rendered as ``format_name``, with secrets redacted."""
+    return redact(FORMATS.get(format_name).render(document))

@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from scanner.outputs import json_format  # noqa: F401
+from scanner.outputs import console, json_format  # noqa: F401

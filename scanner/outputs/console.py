@@ -12,6 +12,8 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
+from rich.text import Text
 
 from scanner.check_spec import SEVERITIES
 from scanner.outputs import Document, OutputFormat, register
@@ -41,10 +43,10 @@ def _resource_label(finding: dict[str, Any]) -> str:
 def print_result(document: Document, console: Console, limit: int = 15) -> None:
     """Print ``document`` to ``console``; at most ``limit`` findings per check (0 = all)."""
     tenant = document["tenant"]
-    tenant_name = escape(str(tenant.get("name") or tenant.get("id")))
     console.print(
         f"[bold]crmscan[/] {document['tool']['version']}  "
-        f"{escape(str(tenant.get('platform')))} · {tenant_name}"
+        f"{escape(str(tenant.get('platform')))} · "
+        f"{escape(str(tenant.get('name') or tenant.get('id')))}"
         f"  policy [bold]{escape(document['policy']['name'])}[/]"
     )
     by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -86,8 +88,10 @@ def _print_check(
         counts[finding["status"]] += 1
     tally = ", ".join(f"{n} {s.lower()}" for s, n in sorted(counts.items()))
     console.print(
-        f"[{STATUS_STYLE.get(outcome, '')}]{outcome:<6}[/] [bold]{check['id']}[/] "
-        f"{escape(check['title'])} [dim]({tally})[/]"
+        Text.from_markup(
+            f"[{STATUS_STYLE.get(outcome, '')}]{outcome:<6}[/] [bold]{check['id']}[/] "
+            f"{escape(check['title'])} [dim]({tally})[/]"
+        )
     )
     listed = [f for f in findings if f["status"] in LISTED]
     shown = listed if limit == 0 else listed[:limit]
@@ -97,16 +101,20 @@ def _print_check(
         if finding.get("exception"):
             exception = finding["exception"]
             note = " [dim](exception expired)[/]" if exception["expired"] else " [dim](excepted)[/]"
-        console.print(
-            f"    [{STATUS_STYLE[status]}]{status:<6}[/] {escape(_resource_label(finding))}: "
-            f"{escape(finding['message'])}{note}",
-            soft_wrap=False,
+        line = Text.from_markup(
+            f"[{STATUS_STYLE[status]}]{status:<6}[/] {escape(_resource_label(finding))}: "
+            f"{escape(finding['message'])}{note}"
         )
+        console.print(Padding(line, (0, 0, 0, 4), expand=False))
     if len(listed) > len(shown):
         console.print(f"    [dim]... and {len(listed) - len(shown)} more (see the JSON report)[/]")
     if outcome == "FAIL":
         first_line = check["remediation"].strip().splitlines()[0] if check["remediation"] else ""
-        console.print(f"    [dim]Fix: {escape(first_line)}[/]")
+        console.print(
+            Padding(
+                Text.from_markup(f"[dim]Fix: {escape(first_line)}[/]"), (0, 0, 0, 4), expand=False
+            )
+        )
 
 
 def _print_gaps(console: Console, gaps: list[dict[str, Any]]) -> None:
@@ -120,17 +128,17 @@ def _print_gaps(console: Console, gaps: list[dict[str, Any]]) -> None:
 def _print_framework(console: Console, framework: dict[str, Any]) -> None:
     """One line per requirement: status, id, title and the checks behind it."""
     console.print()
-    console.rule(
-        f"[bold]{escape(framework['name'])}[/] {escape(framework['version'])}", align="left"
-    )
+    title = f"[bold]{escape(framework['name'])}[/] {escape(framework['version'])}"
+    console.rule(title, align="left")
     for requirement in framework["requirements"]:
         status = requirement["status"]
         checks = ", ".join(f"{c['id']} {c['outcome']}" for c in requirement["checks"])
         detail = checks or requirement["note"]
-        console.print(
+        line = Text.from_markup(
             f"[{STATUS_STYLE.get(status, '')}]{status:<6}[/] [bold]{escape(requirement['id'])}[/] "
             f"{escape(requirement['title'])} [dim]({escape(detail)})[/]"
         )
+        console.print(line)
     counts = ", ".join(f"{n} {s.lower()}" for s, n in framework["summary"].items() if n)
     console.print(f"[bold]Requirements:[/] {counts}")
 
@@ -153,8 +161,10 @@ def _print_summary(console: Console, document: Document) -> None:
             1: "[red]gate failed[/]",
             3: "[magenta]scan incomplete[/]",
         }
-        code = gate["exit_code"]
-        console.print(f"fail-on {gate['fail_on']}: {verdict.get(code, '')} (exit {code})")
+        console.print(
+            f"fail-on {gate['fail_on']}: {verdict.get(gate['exit_code'], '')}"
+            f" (exit {gate['exit_code']})"
+        )
 
 
 def render_console_text(document: Document) -> str:
