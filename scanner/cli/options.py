@@ -13,14 +13,15 @@ from typing import Any, TypeVar, cast
 import click
 from rich.console import Console
 
-from scanner.check_spec import SEVERITIES
+from scanner.check_spec import SEVERITIES, load_checks
 from scanner.errors import ConfigError
+from scanner.frameworks import find_framework, load_frameworks
 from scanner.inventory import Inventory
 from scanner.outputs import FORMATS, redact_document, render_report, write_report
 from scanner.outputs.console import print_result
 from scanner.policy import Policy, load_policy
 from scanner.results import to_document
-from scanner.scan import run_checks
+from scanner.scan import evaluate, run_checks, select_checks
 from scanner.snapshot import save_snapshot
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -143,14 +144,29 @@ def stderr_console() -> Console:
     return Console(file=sys.stderr, highlight=False)
 
 
-def evaluate_and_report(inventory: Inventory, policy: Policy, report: ReportRequest) -> int:
-    """Evaluate, print and write the reports; returns the exit code for ``--fail-on``."""
+def evaluate_and_report(
+    inventory: Inventory, policy: Policy, report: ReportRequest, framework: str | None = None
+) -> int:
+    """Evaluate, print and write the reports; returns the exit code for ``--fail-on``.
+
+    With ``framework``, only that framework's checks run (narrowed further by ``--check``)
+    and the report carries its status per requirement.
+    """
     names = parse_formats(report.formats)
     out_dir, fail_on = report.out_dir, report.fail_on
     if report.save_snapshot is not None:
         save_snapshot(inventory, report.save_snapshot)
-    result = run_checks(inventory, policy, report.check_ids, report.check_dirs)
-    document = to_document(result, fail_on)
+    if framework is None:
+        result = run_checks(inventory, policy, report.check_ids, report.check_dirs)
+        document = to_document(result, fail_on)
+    else:
+        specs = load_checks(report.check_dirs)
+        frameworks = load_frameworks(specs, report.check_dirs)
+        chosen = find_framework(frameworks, framework)
+        in_framework = {i: specs[i] for i in chosen.check_ids()}
+        selected = select_checks(in_framework, policy, report.check_ids or chosen.check_ids())
+        result = evaluate(inventory, policy, selected)
+        document = to_document(result, fail_on, frameworks, [chosen.id])
     if "console" in names:
         limit = 0 if report.all_findings else 15
         print_result(redact_document(document), stdout_console(), limit=limit)

@@ -64,9 +64,20 @@ def collect(platform: str, flags: dict[str, Any], policy: Policy) -> Inventory:
     default=None,
     help="Evaluate a saved inventory offline instead of collecting.",
 )
+@click.option(
+    "--framework",
+    default=None,
+    metavar="NAME",
+    help="Run the checks of this framework and report its status per requirement "
+    "(see 'crmscan frameworks list').",
+)
 @report_options
 def scan_command(
-    platform: str | None, snapshot: Path | None, report: ReportRequest, **adapter_flags: Any
+    platform: str | None,
+    snapshot: Path | None,
+    framework: str | None,
+    report: ReportRequest,
+    **adapter_flags: Any,
 ) -> None:
     """Scan a CRM org (or a saved snapshot) and report findings.
 
@@ -74,6 +85,7 @@ def scan_command(
     crmscan scan --platform salesforce --instance-url URL --access-token TOKEN
     crmscan scan --platform hubspot --access-token TOKEN
     crmscan scan --snapshot inventory.json --fail-on high
+    crmscan scan --snapshot inventory.json --framework pci-dss --policy strict
     """
     if (platform is None) == (snapshot is None):
         raise ConfigError("give exactly one of --platform NAME or --snapshot FILE")
@@ -83,7 +95,8 @@ def scan_command(
     else:
         assert platform is not None
         inventory = collect(platform, adapter_flags, policy)
-    click.get_current_context().exit(evaluate_and_report(inventory, policy, report))
+    code = evaluate_and_report(inventory, policy, report, framework)
+    click.get_current_context().exit(code)
 
 
 def register(group: click.Group) -> None:

@@ -74,7 +74,13 @@ def build_document(users: int = 50) -> dict[str, Any]:
             ),
         ],
     )
-    result = run_checks(inventory, policy, now=datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc))
+    # The five checks these tests were written against; the catalogue grows, they stay put.
+    result = run_checks(
+        inventory,
+        policy,
+        ("AUTH-002", "AUTH-008", "ENC-002", "PRIV-005", "PRIV-009"),
+        now=datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc),
+    )
     document = to_document(result, "low")
     for check in document["checks"]:
         check["frameworks"] = copy.deepcopy(FRAMEWORKS.get(check["id"], []))
