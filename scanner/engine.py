@@ -7,7 +7,9 @@ has no API and only a person can attest), never PASS.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -38,6 +40,23 @@ def _error_reason(check: CompiledCheck, resource: Any, stage: str) -> str:
     return f"cannot decide {stage}: a value it depends on was not collected"
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while findings are created.
+
+    A large scan allocates a million small findings that form no reference cycles; each
+    generational collection they trigger would walk the whole inventory again (measured:
+    5.9 s instead of 2.3 s for 100,000 users). Reference counting still frees everything.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class Evaluator:
     """Evaluates checks for one inventory, policy attestations and date."""
 
@@ -49,8 +68,9 @@ class Evaluator:
     def run(self, checks: Iterable[CompiledCheck]) -> list[Finding]:
         """Every finding of every check, with exceptions attached."""
         findings: list[Finding] = []
-        for check in checks:
-            findings.extend(self._apply_exceptions(check, self.evaluate(check)))
+        with _cyclic_gc_paused():
+            for check in checks:
+                findings.extend(self._apply_exceptions(check, self.evaluate(check)))
         return findings
 
     def evaluate(self, check: CompiledCheck) -> list[Finding]:
