@@ -19,9 +19,9 @@ from importlib import resources
 from typing import Any
 
 from scanner.check_spec import SEVERITIES
+from scanner.findings import REPORT_ORDER as STATUSES
 from scanner.outputs import Document, OutputFormat, register
 
-STATUSES = ("FAIL", "ERROR", "MANUAL", "PASS", "NOT_APPLICABLE")
 COLORS = {
     "FAIL": "#c62828",
     "ERROR": "#8e24aa",
