@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 from typing import Any
@@ -10,17 +11,27 @@ import click
 
 from scanner.adapter_api import ADAPTERS, AdapterOption
 from scanner.cli.options import (
+    DEFAULT_OUT,
     ReportRequest,
     evaluate_and_report,
     report_options,
     stderr_console,
 )
 from scanner.cli.progress import RichProgress
-from scanner.errors import ConfigError
+from scanner.errors import (
+    EXIT_GATE_FAILED,
+    EXIT_INCOMPLETE,
+    EXIT_OK,
+    EXIT_USAGE,
+    ConfigError,
+    CrmscanError,
+)
 from scanner.inventory import Inventory
 from scanner.policy import Policy
+from scanner.redact import redact
 from scanner.scan import collection_scope
 from scanner.snapshot import load_snapshot
+from scanner.targets import Target, load_targets
 
 
 def _adapter_options() -> list[AdapterOption]:
@@ -65,6 +76,13 @@ def collect(platform: str, flags: dict[str, Any], policy: Policy) -> Inventory:
     help="Evaluate a saved inventory offline instead of collecting.",
 )
 @click.option(
+    "--config",
+    "config",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Scan every org in this targets file (credentials from the environment).",
+)
+@click.option(
     "--framework",
     default=None,
     metavar="NAME",
@@ -75,6 +93,7 @@ def collect(platform: str, flags: dict[str, Any], policy: Policy) -> Inventory:
 def scan_command(
     platform: str | None,
     snapshot: Path | None,
+    config: Path | None,
     framework: str | None,
     report: ReportRequest,
     **adapter_flags: Any,
@@ -86,17 +105,50 @@ def scan_command(
     crmscan scan --platform hubspot --access-token TOKEN
     crmscan scan --snapshot inventory.json --fail-on high
     crmscan scan --snapshot inventory.json --framework pci-dss --policy strict
+    crmscan scan --config targets.yaml --out reports/
     """
-    if (platform is None) == (snapshot is None):
-        raise ConfigError("give exactly one of --platform NAME or --snapshot FILE")
+    ctx = click.get_current_context()
+    if sum(x is not None for x in (platform, snapshot, config)) != 1:
+        raise ConfigError("give exactly one of --platform NAME, --snapshot FILE or --config FILE")
+    if config is not None:
+        ctx.exit(scan_targets(load_targets(config), report, framework))
     policy = report.policy()
     if snapshot is not None:
         inventory = load_snapshot(snapshot)
     else:
         assert platform is not None
         inventory = collect(platform, adapter_flags, policy)
-    code = evaluate_and_report(inventory, policy, report, framework)
-    click.get_current_context().exit(code)
+    ctx.exit(evaluate_and_report(inventory, policy, report, framework))
+
+
+def scan_targets(targets: list[Target], report: ReportRequest, framework: str | None) -> int:
+    """Scan each target into its own report folder; one target's failure stops no other.
+
+    Exit code: 1 if any gate failed, else 3 if any target was incomplete or could not be
+    scanned, else 0; 2 only when no target could be scanned at all.
+    """
+    codes: list[int] = []
+    notes = stderr_console()
+    base = report.out_dir or Path(DEFAULT_OUT)
+    for target in targets:
+        notes.rule(f"{target.name} ({target.platform})")
+        target_report = dataclasses.replace(report, out_dir=base / target.name)
+        if target.policy:
+            target_report = dataclasses.replace(target_report, policy_ref=target.policy)
+        try:
+            policy = target_report.policy()
+            inventory = collect(target.platform, target.flags(os.environ), policy)
+            codes.append(evaluate_and_report(inventory, policy, target_report, framework))
+        except CrmscanError as exc:
+            notes.print(f"crmscan: {target.name}: error: {redact(str(exc))}", highlight=False)
+            codes.append(EXIT_USAGE)
+    if all(code == EXIT_USAGE for code in codes):
+        return EXIT_USAGE
+    if EXIT_GATE_FAILED in codes:
+        return EXIT_GATE_FAILED
+    if any(code in (EXIT_USAGE, EXIT_INCOMPLETE) for code in codes):
+        return EXIT_INCOMPLETE
+    return EXIT_OK
 
 
 def register(group: click.Group) -> None:
