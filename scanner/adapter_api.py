@@ -103,6 +103,14 @@ class Adapter(ABC):
             values[option.name] = value
         return AdapterSettings(values)
 
+    @classmethod
+    def demo(cls) -> Adapter | None:
+        """An instance wired to bundled, offline sample data (for ``crmscan demo``).
+
+        None when the platform ships no sample org.
+        """
+        return None
+
     @abstractmethod
     def collect(self, scope: CollectionScope, progress: ProgressReporter) -> Inventory:
         """Fetch and normalize the tenant's inventory.

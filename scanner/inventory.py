@@ -198,8 +198,12 @@ class PasswordPolicy(_Model):
     """Password rules, org-wide or as a per-profile override."""
 
     min_length: int | None = None
-    complexity: Literal["none", "alpha_numeric", "special", "upper_lower_numeric",
-                        "upper_lower_numeric_special"] | None = None
+    complexity: (
+        Literal[
+            "none", "alpha_numeric", "special", "upper_lower_numeric", "upper_lower_numeric_special"
+        ]
+        | None
+    ) = None
     expiry_days: int | None = None  # 0 = never expires
     history: int | None = None
     lockout_attempts: int | None = None  # 0 = never locks out
@@ -325,8 +329,14 @@ class Integration(_Model):
 
     id: str
     name: str
-    kind: Literal["connected_app", "private_app", "oauth_token", "named_credential",
-                  "remote_site", "api_token"]
+    kind: Literal[
+        "connected_app",
+        "private_app",
+        "oauth_token",
+        "named_credential",
+        "remote_site",
+        "api_token",
+    ]
     admin_approved_only: bool | None = None
     refresh_token_policy: str | None = None  # "infinite", "expire_after", "zero", ...
     scopes: list[str] | None = None

@@ -1,0 +1,105 @@
+"""``crmscan checks list`` and ``crmscan checks show ID``."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from scanner.check_spec import SEVERITIES, SEVERITY_RANK, CheckSpec, load_checks
+from scanner.cli.options import resolve_policy, stdout_console
+from scanner.compiler import compile_check
+from scanner.errors import ConfigError
+from scanner.values import to_json
+
+
+@click.group("checks")
+def checks_group() -> None:
+    """List and explain the checks."""
+
+
+def _filtered(
+    specs: dict[str, CheckSpec], platform: str | None, severity: str | None
+) -> list[CheckSpec]:
+    selected = sorted(specs.values(), key=lambda s: s.id)
+    if platform:
+        selected = [s for s in selected if platform in s.platforms]
+    if severity:
+        selected = [s for s in selected if SEVERITY_RANK[s.severity] >= SEVERITY_RANK[severity]]
+    return selected
+
+
+@checks_group.command("list")
+@click.option("--platform", default=None, help="Only checks whose data this platform provides.")
+@click.option(
+    "--severity", type=click.Choice(SEVERITIES), default=None, help="This severity or higher."
+)
+@click.option(
+    "--checks-dir",
+    "check_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Include your own checks from this folder.",
+)
+def list_checks(platform: str | None, severity: str | None, check_dirs: tuple[Path, ...]) -> None:
+    """List the checks, with id, severity, platforms and title."""
+    specs = _filtered(load_checks(check_dirs), platform, severity)
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    for column in ("ID", "SEVERITY", "PLATFORMS", "TITLE"):
+        table.add_column(column, overflow="fold")
+    for spec in specs:
+        table.add_row(spec.id, spec.severity, ",".join(spec.platforms) or "-", escape(spec.title))
+    console = stdout_console()
+    console.print(table)
+    console.print(f"{len(specs)} checks")
+
+
+@checks_group.command("show")
+@click.argument("check_id")
+@click.option("--policy", "policy_ref", default=None, help="Show parameter values of this policy.")
+@click.option("--checks-dir", "check_dirs", multiple=True, type=click.Path(path_type=Path))
+def show_check(check_id: str, policy_ref: str | None, check_dirs: tuple[Path, ...]) -> None:
+    """Explain one check: what it asserts, why, how to fix it, what it reads."""
+    specs = load_checks(check_dirs)
+    spec = specs.get(check_id.upper())
+    if spec is None:
+        raise ConfigError(f"no check {check_id!r} (see 'crmscan checks list')")
+    policy = resolve_policy(policy_ref)
+    compiled = compile_check(spec, policy, datetime.now(timezone.utc))
+    console = stdout_console()
+    console.print(f"[bold]{spec.id}[/]  {escape(spec.title)}")
+    console.print(
+        f"severity: {compiled.severity}   resource: {spec.resource}   "
+        f"platforms: {', '.join(spec.platforms) or '-'}"
+    )
+    console.print(f"file: {spec.path}")
+    for heading, text in (
+        ("Description", spec.description),
+        ("Risk", spec.risk),
+        ("Remediation", spec.remediation),
+    ):
+        if text:
+            console.print(f"\n[bold]{heading}[/]\n{escape(text.strip())}")
+    console.print(f"\n[bold]Requires[/] {', '.join(compiled.requires)}")
+    console.print(f"[bold]Reads fields[/] {', '.join(compiled.fields) or '-'}")
+    if compiled.parameters:
+        console.print(f"\n[bold]Policy parameters[/] (policy {policy.name})")
+        for name, value in compiled.parameters.items():
+            console.print(f"  {name} = {escape(str(to_json(value)))}")
+    if spec.references:
+        console.print("\n[bold]References[/]")
+        for ref in spec.references:
+            if isinstance(ref, dict):
+                console.print(
+                    f"  - {escape(ref['title'])}" + (f" <{ref['url']}>" if ref.get("url") else "")
+                )
+            else:
+                console.print(f"  - {escape(str(ref))}")
+
+
+def register(group: click.Group) -> None:
+    """Add ``checks`` to ``group``."""
+    group.add_command(checks_group)

@@ -1,0 +1,165 @@
+"""Compile `all`/`any`/`not` condition trees into Python callables, once per scan.
+
+Evaluation is three-valued: a compiled condition returns True, False or None (unknown).
+A leaf whose field is null — not collected — is unknown; `all`/`any`/`not` follow
+Kleene logic, so an unknown only decides the result when the known parts cannot. The
+engine reports an unknown result as ERROR, never as PASS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from scanner.operators import PRESENCE_OPERATORS, QUANTIFIERS, operator_factories
+from scanner.resources import field_names, field_type, getter
+
+Tri = bool | None
+Compiled = Callable[[Any], Tri]
+
+
+class ConditionError(Exception):
+    """A condition that cannot compile; ``path`` locates it inside the check document."""
+
+    def __init__(self, path: Sequence[str | int], problem: str) -> None:
+        super().__init__(problem)
+        self.path = list(path)
+        self.problem = problem
+
+
+def lookup_param(params: Mapping[str, Any], name: str) -> Any:
+    """The policy parameter ``name`` (dotted); KeyError when it is not set."""
+    current: Any = params
+    for step in name.split("."):
+        if not isinstance(current, Mapping) or step not in current:
+            raise KeyError(name)
+        current = current[step]
+    return current
+
+
+def resolve_value(value: Any, params: Mapping[str, Any], path: Sequence[str | int]) -> Any:
+    """``value`` with a ``{param: name}`` reference replaced by the parameter's value."""
+    if isinstance(value, dict) and set(value) == {"param"}:
+        try:
+            return lookup_param(params, value["param"])
+        except KeyError:
+            raise ConditionError(
+                path, f"policy parameter '{value['param']}' is not set by the policy"
+            ) from None
+    return value
+
+
+class ConditionCompiler:
+    """Compiles conditions over one resource model with one policy's parameters."""
+
+    def __init__(self, model: type[BaseModel], params: Mapping[str, Any], now: datetime) -> None:
+        self.model = model
+        self.params = params
+        self.now = now
+        self.factories = operator_factories(now)
+        self.fields: list[str] = []  # every field path the compiled conditions read
+
+    def compile(self, node: Any, path: Sequence[str | int]) -> Compiled:
+        """Compile the condition ``node`` found at ``path`` in the check document."""
+        if "all" in node:
+            return _all([self.compile(c, [*path, "all", i]) for i, c in enumerate(node["all"])])
+        if "any" in node:
+            return _any([self.compile(c, [*path, "any", i]) for i, c in enumerate(node["any"])])
+        if "not" in node:
+            return _not(self.compile(node["not"], [*path, "not"]))
+        return self._leaf(node, path)
+
+    def _check_field(self, field: str, path: Sequence[str | int]) -> tuple[Any, bool]:
+        try:
+            return field_type(self.model, field)
+        except KeyError as exc:
+            known = [n for n in field_names(self.model) if n.count(".") <= field.count(".")]
+            hint = ", ".join(known[:40])
+            raise ConditionError(
+                [*path, "field"],
+                f"unknown field '{field}' (no '{exc.args[0]}' on {self.model.__name__}; "
+                f"known: {hint})",
+            ) from None
+
+    def _leaf(self, node: Mapping[str, Any], path: Sequence[str | int]) -> Compiled:
+        field, op = node["field"], node["op"]
+        inner, _ = self._check_field(field, path)
+        if field not in self.fields:
+            self.fields.append(field)
+        read = getter(field)
+        if op in PRESENCE_OPERATORS:
+            present = op == "exists"
+            return lambda obj: (read(obj) is not None) is present
+        if op in QUANTIFIERS:
+            if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+                raise ConditionError(
+                    [*path, "op"], f"{op} needs a list of objects; '{field}' is not"
+                )
+            nested = ConditionCompiler(inner, self.params, self.now)
+            return _quantifier(op, read, nested.compile(node["match"], [*path, "match"]))
+        value = resolve_value(node.get("value"), self.params, [*path, "value"])
+        try:
+            predicate = self.factories[op](value)
+        except (TypeError, ValueError) as exc:
+            raise ConditionError([*path, "value"], f"invalid value for {op}: {exc}") from None
+
+        def leaf(obj: Any) -> Tri:
+            observed = read(obj)
+            if observed is None:
+                return None
+            return predicate(observed)
+
+        return leaf
+
+
+def _kleene_all(results: Iterable[Tri]) -> Tri:
+    unknown = False
+    for result in results:
+        if result is False:
+            return False
+        if result is None:
+            unknown = True
+    return None if unknown else True
+
+
+def _kleene_any(results: Iterable[Tri]) -> Tri:
+    unknown = False
+    for result in results:
+        if result is True:
+            return True
+        if result is None:
+            unknown = True
+    return None if unknown else False
+
+
+def _negate(result: Tri) -> Tri:
+    return None if result is None else not result
+
+
+def _all(children: list[Compiled]) -> Compiled:
+    return lambda obj: _kleene_all(child(obj) for child in children)
+
+
+def _any(children: list[Compiled]) -> Compiled:
+    return lambda obj: _kleene_any(child(obj) for child in children)
+
+
+def _not(child: Compiled) -> Compiled:
+    return lambda obj: _negate(child(obj))
+
+
+def _quantifier(op: str, read: Callable[[Any], Any], match: Compiled) -> Compiled:
+    def evaluate(obj: Any) -> Tri:
+        items = read(obj)
+        if items is None:
+            return None
+        results = (match(item) for item in items)
+        if op == "all_match":
+            return _kleene_all(results)
+        found = _kleene_any(results)
+        return found if op == "any_match" else _negate(found)
+
+    return evaluate

@@ -1,0 +1,130 @@
+"""The native result document: what every output format renders.
+
+`to_document` turns a `ScanResult` into plain JSON data (validated by
+``scanner/schemas/result.schema.json``). Writers take this document, never the live
+objects, so ``crmscan report RESULT.json`` renders a saved result exactly as a scan would.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+from scanner.check_spec import SEVERITIES
+from scanner.compiler import CompiledCheck
+from scanner.findings import Finding, Status
+from scanner.scan import ScanResult
+from scanner.values import to_json
+
+RESULT_SCHEMA_VERSION = "1.0"
+SEVERITY_WEIGHT = {"critical": 10, "high": 5, "medium": 3, "low": 1, "info": 0}
+
+
+def _check_document(check: CompiledCheck) -> dict[str, Any]:
+    spec = check.spec
+    return {
+        "id": spec.id,
+        "title": spec.title,
+        "severity": check.severity,
+        "domain": spec.domain,
+        "resource": spec.resource,
+        "description": spec.description.strip(),
+        "risk": spec.risk.strip(),
+        "remediation": spec.remediation.strip(),
+        "references": [r if isinstance(r, dict) else {"title": r} for r in spec.references],
+        "platforms": list(spec.platforms),
+        "parameters": to_json(check.parameters),
+        # [{"framework": "soc2", "requirement": "CC6.1", "title": "..."}], from checks/frameworks/
+        "frameworks": [],
+    }
+
+
+def finding_document(finding: Finding, result: ScanResult) -> dict[str, Any]:
+    """One finding as JSON data."""
+    tenant = result.inventory.tenant
+    check = finding.check
+    exception = finding.exception.as_dict(result.today) if finding.exception else None
+    return {
+        "check_id": check.id,
+        "title": check.spec.title,
+        "severity": check.severity,
+        "domain": check.spec.domain,
+        "status": finding.status.value,
+        "platform": tenant.platform,
+        "tenant_id": tenant.id,
+        "resource": {
+            "type": finding.resource_type,
+            "id": finding.resource_id(tenant),
+            "name": finding.resource_name(tenant),
+        },
+        "message": finding.message(),
+        "evidence": finding.evidence(),
+        "remediation": check.spec.remediation.strip(),
+        "exception": exception,
+        "attestation": finding.attestation.as_dict() if finding.attestation else None,
+    }
+
+
+def _check_outcome(findings: list[Finding], result: ScanResult) -> str:
+    statuses = {f.status for f in findings}
+    if any(f.status is Status.FAIL and not f.gate_exempt(result.today) for f in findings):
+        return "FAIL"
+    for status in (Status.ERROR, Status.MANUAL):
+        if status in statuses:
+            return str(status.value)
+    if Status.PASS in statuses or Status.FAIL in statuses:
+        return "PASS"
+    return "NOT_APPLICABLE"
+
+
+def summarize(result: ScanResult) -> dict[str, Any]:
+    """Counts by status and severity, per-check outcomes and a 0-100 posture score."""
+    by_check: dict[str, list[Finding]] = defaultdict(list)
+    for finding in result.findings:
+        by_check[finding.check.id].append(finding)
+    outcomes = {check.id: _check_outcome(by_check[check.id], result) for check in result.checks}
+    severity_of = {check.id: check.severity for check in result.checks}
+    by_severity: dict[str, Counter[str]] = {s: Counter() for s in SEVERITIES}
+    for finding in result.findings:
+        by_severity[finding.check.severity][finding.status.value] += 1
+    decided = [c for c, o in outcomes.items() if o in ("PASS", "FAIL")]
+    total_weight = sum(SEVERITY_WEIGHT[severity_of[c]] for c in decided)
+    passed_weight = sum(SEVERITY_WEIGHT[severity_of[c]] for c in decided if outcomes[c] == "PASS")
+    score = round(100 * passed_weight / total_weight, 1) if total_weight else None
+    return {
+        "findings": len(result.findings),
+        "by_status": {s.value: result.status_counts().get(s.value, 0) for s in Status},
+        "by_severity": {
+            s: {st.value: c.get(st.value, 0) for st in Status} for s, c in by_severity.items()
+        },
+        "checks": {"total": len(result.checks), "by_outcome": dict(Counter(outcomes.values()))},
+        "check_outcomes": outcomes,
+        "excepted": sum(1 for f in result.findings if f.gate_exempt(result.today)),
+        "score": score,
+    }
+
+
+def to_document(result: ScanResult, fail_on: str | None = None) -> dict[str, Any]:
+    """The whole result as JSON data."""
+    inventory = result.inventory
+    document: dict[str, Any] = {
+        "schema_version": RESULT_SCHEMA_VERSION,
+        "tool": {"name": "crmscan", "version": result.tool_version},
+        "scan_id": result.scan_id,
+        "started_at": result.started_at.isoformat(),
+        "finished_at": result.finished_at.isoformat(),
+        "tenant": to_json(inventory.tenant),
+        "policy": {
+            "name": result.policy.name,
+            "digest": result.policy.digest(),
+            "sources": [s.rsplit("/", 1)[-1] for s in result.policy.sources],
+        },
+        "summary": summarize(result),
+        "checks": [_check_document(c) for c in result.checks],
+        "findings": [finding_document(f, result) for f in result.findings],
+        "gaps": [g.model_dump(mode="json") for g in inventory.gaps],
+        "api_usage": to_json(inventory.api_usage),
+    }
+    if fail_on is not None:
+        document["gate"] = {"fail_on": fail_on, "exit_code": result.exit_code(fail_on)}
+    return document

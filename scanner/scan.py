@@ -1,0 +1,139 @@
+"""One scan: select and compile checks, evaluate an inventory, keep everything together."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Any
+
+from scanner import __version__
+from scanner.adapter_api import CollectionScope
+from scanner.check_spec import SEVERITY_RANK, CheckSpec, load_checks
+from scanner.compiler import CompiledCheck, compile_checks
+from scanner.conditions import lookup_param
+from scanner.engine import Evaluator
+from scanner.errors import (
+    EXIT_GATE_FAILED,
+    EXIT_INCOMPLETE,
+    EXIT_OK,
+    ConfigError,
+)
+from scanner.findings import Finding, Status
+from scanner.inventory import Inventory
+from scanner.policy import Policy
+
+
+@dataclass
+class ScanResult:
+    """Everything one scan produced: the inventory it judged, the checks and findings."""
+
+    inventory: Inventory
+    policy: Policy
+    checks: list[CompiledCheck]
+    findings: list[Finding]
+    started_at: datetime
+    finished_at: datetime
+    scan_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    tool_version: str = __version__
+
+    @property
+    def today(self) -> date:
+        """The scan's date, against which exceptions expire."""
+        return self.started_at.date()
+
+    def status_counts(self) -> Counter[str]:
+        """How many findings have each status."""
+        return Counter(f.status.value for f in self.findings)
+
+    def gate_failures(self, fail_on: str) -> list[Finding]:
+        """Non-excepted FAIL findings at or above severity ``fail_on``."""
+        threshold = SEVERITY_RANK[fail_on]
+        return [
+            f
+            for f in self.findings
+            if f.status is Status.FAIL
+            and SEVERITY_RANK[f.check.severity] >= threshold
+            and not f.gate_exempt(self.today)
+        ]
+
+    def exit_code(self, fail_on: str) -> int:
+        """0 gate passed, 1 gate failed, 3 incomplete (ERROR findings) but gate passed."""
+        if self.gate_failures(fail_on):
+            return EXIT_GATE_FAILED
+        if any(f.status is Status.ERROR for f in self.findings):
+            return EXIT_INCOMPLETE
+        return EXIT_OK
+
+
+def select_checks(
+    specs: dict[str, CheckSpec], policy: Policy, check_ids: Sequence[str] = ()
+) -> list[CheckSpec]:
+    """The checks to run: the policy's selection, narrowed to ``check_ids`` (globs) if given.
+
+    An explicit ``--check`` runs even when the policy excludes it: the admin asked for it.
+    """
+    if check_ids:
+        selected = [s for s in specs.values() if any(fnmatchcase(s.id, p) for p in check_ids)]
+        unknown = [p for p in check_ids if not any(fnmatchcase(i, p) for i in specs)]
+        if unknown:
+            raise ConfigError(
+                f"unknown check id(s): {', '.join(unknown)} (see 'crmscan checks list')"
+            )
+        return selected
+    return [s for s in specs.values() if policy.selects(s.id)]
+
+
+def evaluate(
+    inventory: Inventory,
+    policy: Policy,
+    specs: Iterable[CheckSpec],
+    now: datetime | None = None,
+) -> ScanResult:
+    """Compile ``specs`` under ``policy`` and evaluate them over ``inventory``."""
+    started = now or datetime.now(timezone.utc)
+    checks = compile_checks(specs, policy, started)
+    findings = Evaluator(inventory, policy, started.date()).run(checks)
+    return ScanResult(
+        inventory=inventory,
+        policy=policy,
+        checks=checks,
+        findings=findings,
+        started_at=started,
+        finished_at=datetime.now(timezone.utc),
+    )
+
+
+def run_checks(
+    inventory: Inventory,
+    policy: Policy,
+    check_ids: Sequence[str] = (),
+    check_dirs: Sequence[Path] = (),
+    now: datetime | None = None,
+) -> ScanResult:
+    """Load the shipped (and extra) checks, select them, and evaluate ``inventory``."""
+    specs = select_checks(load_checks(check_dirs), policy, check_ids)
+    return evaluate(inventory, policy, specs, now)
+
+
+def _param(policy: Policy, name: str, default: Any) -> Any:
+    try:
+        return lookup_param(policy.parameters, name)
+    except KeyError:
+        return default
+
+
+def collection_scope(policy: Policy, health_check_baseline: str | None = None) -> CollectionScope:
+    """What the policy asks adapters to collect beyond the fixed collections."""
+    return CollectionScope(
+        sensitive_objects=tuple(_param(policy, "data.sensitive_objects", ())),
+        sensitive_fields=tuple(_param(policy, "data.sensitive_fields", ())),
+        login_history_days=int(_param(policy, "monitoring.login_window_days", 30)),
+        api_reserve_percent=float(_param(policy, "collection.api_reserve_percent", 10.0)),
+        max_workers=int(_param(policy, "collection.max_workers", 4)),
+        health_check_baseline=health_check_baseline,
+    )
