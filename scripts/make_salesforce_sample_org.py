@@ -406,6 +406,12 @@ def build() -> dict[str, Any]:
         "Gita",
         "Hugo",
         "Ines",
+        "Jonas",
+        "Kira",
+        "Luis",
+        "Mei",
+        "Nils",
+        "Olga",
     ]
     last_names = ["Lee", "Patel", "Kim", "Okafor", "Rossi", "Silva", "Novak", "Haddad"]
     for i, first in enumerate(first_names):
@@ -435,6 +441,15 @@ def build() -> dict[str, Any]:
             )
         elif i == 32:
             add_user(first, last, "Standard User", last_login=4, methods=("HasTotp",))
+        elif i > 35:
+            add_user(
+                first,
+                last,
+                "Acme Support" if i % 2 else "Acme Sales",
+                role="Support Agent" if i % 2 else "Sales Rep",
+                last_login=rnd.randint(0, 25),
+                methods=("HasBuiltInAuthenticator",),
+            )
         elif i == 33:
             add_user(first, last, "Acme Sales", active=False, last_login=300, created=800)
         else:
@@ -492,7 +507,7 @@ def build() -> dict[str, Any]:
             }
         )
 
-    sensitive = ["Account", "Contact", "Case"]
+    sensitive = ["Contact", "Lead", "Account", "Opportunity", "Case"]
     obj_rows = []
 
     def obj_perm(parent: str, obj: str, read: bool, edit: bool, all_: bool = False) -> None:
@@ -514,20 +529,16 @@ def build() -> dict[str, Any]:
         obj_perm(owned["System Administrator"], obj, True, True, True)
         obj_perm(owned["Acme Integration"], obj, True, True, True)
         obj_perm(owned["Acme Sales"], obj, True, obj != "Case")
-        obj_perm(owned["Acme Support"], obj, True, obj == "Case")
+        obj_perm(owned["Acme Support"], obj, obj != "Opportunity", obj == "Case")
         obj_perm(owned["Standard User"], obj, True, True)
     obj_perm(owned["Acme Site Guest"], "Account", True, False)
     obj_perm(owned["Acme Customer Community"], "Case", True, True)
-    fields = ["Contact.SSN__c", "Contact.Birthdate", "Contact.Email", "Account.Tax_ID__c"]
+    fields = ["Contact.SSN__c", "Contact.Birthdate", "Account.BankAccount__c"]
     field_rows = []
     for parent, readable, editable in [
         (owned["System Administrator"], fields, fields),
-        (
-            owned["Acme Support"],
-            ["Contact.SSN__c", "Contact.Birthdate", "Contact.Email"],
-            ["Contact.Email"],
-        ),
-        (owned["Acme Sales"], ["Contact.Email", "Account.Tax_ID__c"], ["Contact.Email"]),
+        (owned["Acme Support"], ["Contact.SSN__c", "Contact.Birthdate"], []),
+        (owned["Acme Sales"], ["Contact.Birthdate"], ["Contact.Birthdate"]),
         (owned["Acme Integration"], fields, fields),
     ]:
         for name in readable:
@@ -842,16 +853,18 @@ def build() -> dict[str, Any]:
                 },
                 "Contact.Birthdate": {"encryptionScheme": "ProbabilisticEncryption"},
                 "Contact.Email": {"encryptionScheme": "CaseInsensitiveDeterministicEncryption"},
-                "Account.Tax_ID__c": {
-                    "label": "Tax ID",
+                "Account.BankAccount__c": {
+                    "label": "Bank Account",
                     "type": "Text",
-                    "length": 20,
+                    "length": 34,
                     "encryptionScheme": "ProbabilisticEncryption",
                 },
             },
         },
         "schemas": {
-            "Account": [_f("Id", "id"), _f("Name"), _f("Tax_ID__c", encrypted=True)],
+            "Account": [_f("Id", "id"), _f("Name"), _f("BankAccount__c", encrypted=True)],
+            "Lead": [_f("Id", "id"), _f("Name"), _f("Email", "email")],
+            "Opportunity": [_f("Id", "id"), _f("Name"), _f("Amount", "currency")],
             "Contact": [
                 _f("Id", "id"),
                 _f("Name"),

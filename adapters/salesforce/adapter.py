@@ -430,7 +430,7 @@ def _users(
                 raw_permissions=raw_permissions,
                 grants=grants,
                 mfa=(mfa.get(u["Id"], no_mfa) if mfa is not None else None),
-                sso=(sso.get(u["Id"]) if sso is not None else None),
+                sso=(sso.get(u["Id"], False) if sso is not None else None),
                 login=(logins.get(u["Id"], no_logins) if logins is not None else None),
                 object_access=access,
             )

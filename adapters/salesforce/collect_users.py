@@ -251,5 +251,5 @@ def fetch_logins(client: SfClient, days: int) -> tuple[dict[str, LoginSummary], 
                 row.get("n") or 0
             )
     summaries = {uid: t.summary(days, True) for uid, t in tallies.items()}
-    sso = {uid: t.sso > 0 for uid, t in tallies.items() if t.successes}
+    sso = {uid: t.sso > 0 for uid, t in tallies.items()}
     return summaries, sso

@@ -103,6 +103,7 @@ class SalesforceEmulator:
     sandbox: bool = False
     faults: list[Fault] = field(default_factory=list)
     log: list[LoggedRequest] = field(default_factory=list)
+    now: datetime | None = None  # the org's clock (LAST_N_DAYS); None = real time
 
     def __post_init__(self) -> None:
         self.ca = trustme.CA()
@@ -318,7 +319,7 @@ class SalesforceEmulator:
 
     def _query(self, soql: str, tooling: bool) -> tuple[int, Any]:
         try:
-            parsed = parse(soql, datetime.now(timezone.utc))
+            parsed = parse(soql, self.now or datetime.now(timezone.utc))
             sobject = self._objects(tooling).get(parsed.obj)
             if sobject is None:
                 raise SoqlError(
