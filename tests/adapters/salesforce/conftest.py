@@ -11,6 +11,9 @@ import requests
 
 from adapters.salesforce import SalesforceAdapter
 from scanner.adapter_api import AdapterSettings, CollectionScope
+from scanner.inventory import Inventory
+from scanner.policy import load_policy
+from scanner.scan import run_checks
 from tests.emulators.salesforce import Org, SalesforceEmulator
 
 SAMPLE_ORG = Path(__file__).resolve().parents[3] / "adapters/salesforce/demo/sample_org.json"
@@ -42,12 +45,32 @@ def emulator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Salesf
         yield emu
 
 
+def verdicts(inventory: Inventory) -> dict[str, list[tuple[str, str | None, str | None]]]:
+    """``{check id: [(status, resource name, reason)]}`` under the baseline policy."""
+    result = run_checks(inventory, load_policy("baseline"))
+    out: dict[str, list[tuple[str, str | None, str | None]]] = {}
+    for finding in result.findings:
+        out.setdefault(finding.check.id, []).append(
+            (finding.status.value, finding.resource_name(inventory.tenant), finding.reason)
+        )
+    return out
+
+
 def make_adapter(
-    emu: SalesforceEmulator, session: requests.Session | None = None, **values: Any
+    emu: SalesforceEmulator,
+    session: requests.Session | None = None,
+    *,
+    timeout: float = 2.0,
+    retries: int = 2,
+    **values: Any,
 ) -> SalesforceAdapter:
     """An adapter for ``emu``; ``values`` are option values (access token by default)."""
     if not values:
         values = {"instance_url": emu.url, "access_token": emu.credentials.access_token}
     return SalesforceAdapter(
-        AdapterSettings(dict(values)), session=session or emu.session(), backoff=0.01, timeout=2.0
+        AdapterSettings(dict(values)),
+        session=session or emu.session(),
+        backoff=0.01,
+        timeout=timeout,
+        retries=retries,
     )

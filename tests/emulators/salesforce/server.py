@@ -80,6 +80,7 @@ class LoggedRequest:
     status: int
     authorization: str | None = None
     body: bytes = b""
+    host: str | None = None  # the *.salesforce.com host the client asked for, if any
 
 
 @dataclass
@@ -200,7 +201,15 @@ class SalesforceEmulator:
         status, out_headers, out_body = self._route(method, path, query, headers, body, text)
         with self._lock:
             self.log.append(
-                LoggedRequest(method, path, text, status, headers.get("authorization"), body)
+                LoggedRequest(
+                    method,
+                    path,
+                    text,
+                    status,
+                    headers.get("authorization"),
+                    body,
+                    headers.get("x-original-host"),
+                )
             )
         return status, out_headers, out_body
 
