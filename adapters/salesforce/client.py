@@ -107,7 +107,10 @@ class SfClient:
             self.usage.requests += 1
             match = _LIMIT_INFO.search(response.headers.get("Sforce-Limit-Info", ""))
             if match:
-                self.usage.daily_used, self.usage.daily_limit = map(int, match.groups())
+                # Responses of concurrent requests arrive out of order; usage only grows.
+                used, limit = map(int, match.groups())
+                self.usage.daily_used = max(used, self.usage.daily_used or 0)
+                self.usage.daily_limit = limit
 
     def _check_reserve(self) -> None:
         with self._lock:

@@ -18,8 +18,8 @@ from tests.emulators.salesforce import Org, SalesforceEmulator
 
 SAMPLE_ORG = Path(__file__).resolve().parents[3] / "adapters/salesforce/demo/sample_org.json"
 SCOPE = CollectionScope(
-    sensitive_objects=("Account", "Contact", "Case"),
-    sensitive_fields=("Contact.SSN__c", "Contact.Birthdate", "Contact.Email", "Account.Tax_ID__c"),
+    sensitive_objects=("Contact", "Lead", "Account", "Opportunity", "Case"),
+    sensitive_fields=("Contact.SSN__c", "Contact.Birthdate", "Account.BankAccount__c"),
     login_history_days=30,
 )
 
