@@ -40,5 +40,3 @@ def inventory(**fields: Any) -> Inventory:
     return Inventory.model_validate(
         {"tenant": {"platform": "salesforce", "id": "00DTEST", "name": "Test Org"}, **fields}
     )
-
-

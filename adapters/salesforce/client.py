@@ -227,8 +227,10 @@ class SfClient:
             raise MalformedResponseError("the Metadata API answered with invalid XML") from None
         fault = root.find(f".//{{{_ENV_NS}}}Fault")
         if fault is not None:
-            code = (fault.findtext("faultcode") or "").split(":")[-1]
-            raise _classify(code, fault.findtext("faultstring") or "")
+            # faultcode / faultstring are unqualified, or in the body's default namespace
+            parts = {child.tag.split("}")[-1]: (child.text or "") for child in fault}
+            code = parts.get("faultcode", "").split(":")[-1]
+            raise _classify(code, parts.get("faultstring", ""))
         return root
 
     def read_metadata(self, kind: str, names: list[str]) -> list[ET.Element]:

@@ -40,26 +40,70 @@ def _verdicts(condition: str, users: list[dict[str, Any]], **params: Any) -> dic
         ("{field: active, op: eq, value: true}", {"active": False}, "FAIL"),
         ("{field: kind, op: ne, value: human}", {"kind": "integration"}, "PASS"),
         ("{field: kind, op: ne, value: human}", {"kind": "human"}, "FAIL"),
-        ("{field: login.failures, op: gt, value: 3}", {"login": {"window_days": 30, "failures": 4}}, "PASS"),
-        ("{field: login.failures, op: gt, value: 3}", {"login": {"window_days": 30, "failures": 3}}, "FAIL"),
-        ("{field: login.failures, op: ge, value: 3}", {"login": {"window_days": 30, "failures": 3}}, "PASS"),
-        ("{field: login.failures, op: lt, value: 3}", {"login": {"window_days": 30, "failures": 3}}, "FAIL"),
-        ("{field: login.failures, op: le, value: 3}", {"login": {"window_days": 30, "failures": 3}}, "PASS"),
+        (
+            "{field: login.failures, op: gt, value: 3}",
+            {"login": {"window_days": 30, "failures": 4}},
+            "PASS",
+        ),
+        (
+            "{field: login.failures, op: gt, value: 3}",
+            {"login": {"window_days": 30, "failures": 3}},
+            "FAIL",
+        ),
+        (
+            "{field: login.failures, op: ge, value: 3}",
+            {"login": {"window_days": 30, "failures": 3}},
+            "PASS",
+        ),
+        (
+            "{field: login.failures, op: lt, value: 3}",
+            {"login": {"window_days": 30, "failures": 3}},
+            "FAIL",
+        ),
+        (
+            "{field: login.failures, op: le, value: 3}",
+            {"login": {"window_days": 30, "failures": 3}},
+            "PASS",
+        ),
         ("{field: profile, op: in, value: [A, B]}", {"profile": "B"}, "PASS"),
         ("{field: profile, op: in, value: [A, B]}", {"profile": "C"}, "FAIL"),
         ("{field: profile, op: not_in, value: [A, B]}", {"profile": "C"}, "PASS"),
         ("{field: profile, op: not_in, value: [A, B]}", {"profile": "A"}, "FAIL"),
-        ("{field: permissions, op: contains, value: api.enabled}", {"permissions": ["api.enabled"]}, "PASS"),
+        (
+            "{field: permissions, op: contains, value: api.enabled}",
+            {"permissions": ["api.enabled"]},
+            "PASS",
+        ),
         ("{field: permissions, op: contains, value: api.enabled}", {"permissions": []}, "FAIL"),
         ("{field: username, op: contains, value: svc}", {"username": "svc-x@a.com"}, "PASS"),
-        ("{field: permissions, op: not_contains, value: mfa.bypass}", {"permissions": ["mfa.bypass"]}, "FAIL"),
-        ("{field: permissions, op: contains_any, value: [a, b]}", {"permissions": ["b", "c"]}, "PASS"),
+        (
+            "{field: permissions, op: not_contains, value: mfa.bypass}",
+            {"permissions": ["mfa.bypass"]},
+            "FAIL",
+        ),
+        (
+            "{field: permissions, op: contains_any, value: [a, b]}",
+            {"permissions": ["b", "c"]},
+            "PASS",
+        ),
         ("{field: permissions, op: contains_any, value: [a, b]}", {"permissions": ["c"]}, "FAIL"),
         ("{field: username, op: contains_any, value: [api, int]}", {"username": "int-1"}, "PASS"),
-        ("{field: permissions, op: contains_all, value: [a, b]}", {"permissions": ["a", "b", "c"]}, "PASS"),
+        (
+            "{field: permissions, op: contains_all, value: [a, b]}",
+            {"permissions": ["a", "b", "c"]},
+            "PASS",
+        ),
         ("{field: permissions, op: contains_all, value: [a, b]}", {"permissions": ["a"]}, "FAIL"),
-        ("{field: permissions, op: contains_all_of_any, value: [[a, b], [c, d]]}", {"permissions": ["c", "d"]}, "PASS"),
-        ("{field: permissions, op: contains_all_of_any, value: [[a, b], [c, d]]}", {"permissions": ["a", "c"]}, "FAIL"),
+        (
+            "{field: permissions, op: contains_all_of_any, value: [[a, b], [c, d]]}",
+            {"permissions": ["c", "d"]},
+            "PASS",
+        ),
+        (
+            "{field: permissions, op: contains_all_of_any, value: [[a, b], [c, d]]}",
+            {"permissions": ["a", "c"]},
+            "FAIL",
+        ),
         ("{field: permissions, op: intersects, value: [a, z]}", {"permissions": ["z"]}, "PASS"),
         ("{field: permissions, op: intersects, value: [a, z]}", {"permissions": ["y"]}, "FAIL"),
         ("{field: permissions, op: subset_of, value: [a, b]}", {"permissions": ["a"]}, "PASS"),
@@ -101,10 +145,12 @@ def _verdicts(condition: str, users: list[dict[str, Any]], **params: Any) -> dic
         ),
         (
             "{field: grants, op: all_match, match: {field: source_kind, op: eq, value: profile}}",
-            {"grants": [
-                {"permission": "a", "source_kind": "profile", "source_name": "P"},
-                {"permission": "b", "source_kind": "permission_set", "source_name": "S"},
-            ]},
+            {
+                "grants": [
+                    {"permission": "a", "source_kind": "profile", "source_name": "P"},
+                    {"permission": "b", "source_kind": "permission_set", "source_name": "S"},
+                ]
+            },
             "FAIL",
         ),
         (
@@ -180,7 +226,9 @@ def test_all_uses_kleene_logic(user: dict[str, Any], expected: str) -> None:
     ],
 )
 def test_any_uses_kleene_logic(user: dict[str, Any], expected: str) -> None:
-    condition = "{any: [{field: mfa.status, op: eq, value: enrolled}, {field: sso, op: eq, value: true}]}"
+    condition = (
+        "{any: [{field: mfa.status, op: eq, value: enrolled}, {field: sso, op: eq, value: true}]}"
+    )
     assert _verdicts(condition, [{"id": "u1", **user}]) == {"u1": expected}
 
 
@@ -229,7 +277,11 @@ def test_ip_prefix_width(ranges: list[dict[str, str]], expected: str) -> None:
         remediation: narrow them
         """
     )
-    inv = inventory(permission_sets=[{"id": "p1", "name": "Admin", "kind": "profile", "login_ip_ranges": ranges}])
+    inv = inventory(
+        permission_sets=[
+            {"id": "p1", "name": "Admin", "kind": "profile", "login_ip_ranges": ranges}
+        ]
+    )
     assert statuses(run(spec, inv), inv.tenant) == {"p1": expected}
 
 
@@ -250,7 +302,9 @@ def test_conditions_compile_once_not_per_resource(monkeypatch: pytest.MonkeyPatc
         return original(self, node, path)
 
     monkeypatch.setattr(ConditionCompiler, "_leaf", counting)
-    spec = _user_check("{all: [{field: active, op: eq, value: true}, {field: sso, op: eq, value: true}]}")
+    spec = _user_check(
+        "{all: [{field: active, op: eq, value: true}, {field: sso, op: eq, value: true}]}"
+    )
     inv = inventory(users=[{"id": f"u{i}", "active": True, "sso": True} for i in range(500)])
     findings = run(spec, inv)
     assert len(findings) == 500

@@ -51,7 +51,9 @@ def test_fail_message_and_evidence_carry_observed_values() -> None:
 
 def test_gap_in_required_collection_makes_error_with_reason() -> None:
     inv = inventory(users=USERS)
-    inv.add_gap("users.mfa", GapReason.PERMISSION_MISSING, "TwoFactorMethodsInfo: INSUFFICIENT_ACCESS")
+    inv.add_gap(
+        "users.mfa", GapReason.PERMISSION_MISSING, "TwoFactorMethodsInfo: INSUFFICIENT_ACCESS"
+    )
     [finding] = run(MFA_CHECK, inv)
     assert finding.status.value == "ERROR"
     assert "INSUFFICIENT_ACCESS" in finding.message() and "permission_missing" in finding.message()
@@ -135,7 +137,9 @@ def test_manual_check_with_fresh_and_stale_attestation() -> None:
         return Policy(
             name="p",
             attestations=[
-                Attestation("TEST-GOV", "reviewed", NOW.date() - timedelta(days=days_ago), "a", "pass")
+                Attestation(
+                    "TEST-GOV", "reviewed", NOW.date() - timedelta(days=days_ago), "a", "pass"
+                )
             ],
         )
 

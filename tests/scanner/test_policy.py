@@ -64,14 +64,24 @@ attestations:
     ("body", "line", "needle"),
     [
         ("name: x\nchecks:\n  include: AUTH-*\n", 3, "include"),
-        ("name: x\nexceptions:\n  - check: A\n    resources: [b]\n    reason: because\n", 3, "approved_by"),
-        ("name: x\nexceptions:\n  - {check: A, resources: [b], reason: why, approved_by: me, expires: soon}\n", 3, "expires"),
+        (
+            "name: x\nexceptions:\n  - check: A\n    resources: [b]\n    reason: because\n",
+            3,
+            "approved_by",
+        ),
+        (
+            "name: x\nexceptions:\n  - {check: A, resources: [b], reason: why, approved_by: me, expires: soon}\n",
+            3,
+            "expires",
+        ),
         ("name: x\nparameters: [1, 2]\n", 2, "parameters"),
         ("name: x\nbogus: 1\n", 1, "bogus"),
         ("name: [unclosed\n", 2, "YAML"),
     ],
 )
-def test_malformed_pack_names_file_line_field(tmp_path: Path, body: str, line: int, needle: str) -> None:
+def test_malformed_pack_names_file_line_field(
+    tmp_path: Path, body: str, line: int, needle: str
+) -> None:
     pack = tmp_path / "bad.yaml"
     pack.write_text(body, encoding="utf-8")
     with pytest.raises(InputFileError) as info:

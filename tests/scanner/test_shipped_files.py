@@ -12,9 +12,7 @@ from scanner.compiler import compile_check
 from scanner.documents import load_file, validate
 from scanner.policy import builtin_policy_names, load_policy
 
-CHECK_FILES = sorted(
-    p for p in builtin_checks_dir().rglob("*.yaml") if "frameworks" not in p.parts
-)
+CHECK_FILES = sorted(p for p in builtin_checks_dir().rglob("*.yaml") if "frameworks" not in p.parts)
 
 
 def test_checks_ship() -> None:

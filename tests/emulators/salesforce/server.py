@@ -77,7 +77,7 @@ class LoggedRequest:
     method: str
     path: str
     text: str
-    status: int
+    status: int  # 0 while the answer is pending
     authorization: str | None = None
     body: bytes = b""
     host: str | None = None  # the *.salesforce.com host the client asked for, if any
@@ -120,7 +120,7 @@ class SalesforceEmulator:
     def start(self) -> SalesforceEmulator:
         """Start serving on an ephemeral loopback port."""
         handler = type("Handler", (_Handler,), {"emulator": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._server = _QuietServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self._cert.configure_cert(context)
@@ -198,19 +198,19 @@ class SalesforceEmulator:
             cursor = self._cursors.get(locator.split("-")[0])
             offset = int(locator.split("-")[1]) if "-" in locator else 0
             text = f"{cursor.soql if cursor else locator} #page{offset // PAGE_SIZE + 1}"
-        status, out_headers, out_body = self._route(method, path, query, headers, body, text)
+        entry = LoggedRequest(
+            method,
+            path,
+            text,
+            0,
+            headers.get("authorization"),
+            body,
+            headers.get("x-original-host"),
+        )
         with self._lock:
-            self.log.append(
-                LoggedRequest(
-                    method,
-                    path,
-                    text,
-                    status,
-                    headers.get("authorization"),
-                    body,
-                    headers.get("x-original-host"),
-                )
-            )
+            self.log.append(entry)  # logged on arrival: a client may give up before the answer
+        status, out_headers, out_body = self._route(method, path, query, headers, body, text)
+        entry.status = status
         return status, out_headers, out_body
 
     def _fault_for(self, text: str) -> Fault | None:
@@ -516,6 +516,13 @@ class SalesforceEmulator:
             "signature": base64.b64encode(secrets.token_bytes(32)).decode(),
         }
         return self._json(200, payload, limit=False)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that time out hang up mid-answer; that is expected, not an error."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Ignore connections the client dropped."""
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -31,7 +31,9 @@ def _healthy() -> Inventory:
     inventory.auth.session_policy.lock_to_ip = True
     for user in inventory.users:
         user.kind = "human"
-        user.last_login_at = user.created_at.replace(year=2026, month=11, day=20) if user.created_at else None
+        user.last_login_at = (
+            user.created_at.replace(year=2026, month=11, day=20) if user.created_at else None
+        )
         assert user.mfa is not None
         user.mfa.status = "enrolled"
     inventory.encryption.fields = []
@@ -44,7 +46,9 @@ def test_version() -> None:
 
 
 def test_scan_snapshot_gate_fails_on_high(snapshot: Path, tmp_path: Path) -> None:
-    result = invoke("scan", "--snapshot", str(snapshot), "--fail-on", "high", "--out", str(tmp_path / "o"))
+    result = invoke(
+        "scan", "--snapshot", str(snapshot), "--fail-on", "high", "--out", str(tmp_path / "o")
+    )
     assert result.exit_code == 1, result.output
     assert "AUTH-002" in result.output
 
@@ -72,11 +76,16 @@ def test_json_report_written(snapshot: Path, tmp_path: Path) -> None:
     document = json.loads((out / "crmscan-results.json").read_text())
     assert document["policy"]["name"] == "baseline"
     assert document["gate"] == {"fail_on": "low", "exit_code": 1}
-    assert {f["check_id"] for f in document["findings"] if f["status"] == "FAIL"} >= {"AUTH-002", "ENC-002"}
+    assert {f["check_id"] for f in document["findings"] if f["status"] == "FAIL"} >= {
+        "AUTH-002",
+        "ENC-002",
+    }
 
 
 def test_single_check(snapshot: Path) -> None:
-    result = invoke("scan", "--snapshot", str(snapshot), "--check", "ENC-002", "--format", "json", "--out", "-")
+    result = invoke(
+        "scan", "--snapshot", str(snapshot), "--check", "ENC-002", "--format", "json", "--out", "-"
+    )
     assert result.exit_code in (0, 1)
     assert "ENC-002" in result.output or result.exit_code == 1
 
@@ -147,7 +156,9 @@ remediation: Change the email or remove admin access.
 """,
         encoding="utf-8",
     )
-    result = invoke("scan", "--snapshot", str(snapshot), "--checks-dir", str(checks), "--check", "ACME-001")
+    result = invoke(
+        "scan", "--snapshot", str(snapshot), "--checks-dir", str(checks), "--check", "ACME-001"
+    )
     assert result.exit_code == 1
     assert "ACME-001" in result.output and "is an admin" in result.output
 
@@ -155,7 +166,9 @@ remediation: Change the email or remove admin access.
 def test_validate_reports_each_file(tmp_path: Path, snapshot: Path) -> None:
     good = Path(__file__).parents[3] / "checks/auth/AUTH-002.yaml"
     bad = tmp_path / "bad.yaml"
-    bad.write_text("id: B-1\ntitle: test check\nseverity: high\nresource: users\nassert: {field: active, op: equals, value: 1}\nmessage: m\nremediation: r\n")
+    bad.write_text(
+        "id: B-1\ntitle: test check\nseverity: high\nresource: users\nassert: {field: active, op: equals, value: 1}\nmessage: m\nremediation: r\n"
+    )
     result = CliRunner().invoke(cli, ["validate", str(good), str(snapshot), str(bad)])
     assert result.exit_code == 2
     assert "ok" in result.output and "check AUTH-002" in result.output
@@ -164,7 +177,9 @@ def test_validate_reports_each_file(tmp_path: Path, snapshot: Path) -> None:
 
 def test_validate_ok_policies() -> None:
     root = Path(__file__).parents[3]
-    result = invoke("validate", str(root / "policies/baseline.yaml"), str(root / "policies/strict.yaml"))
+    result = invoke(
+        "validate", str(root / "policies/baseline.yaml"), str(root / "policies/strict.yaml")
+    )
     assert result.exit_code == 0 and "policy strict" in result.output
 
 
