@@ -99,6 +99,8 @@ class SfClient:
         self.timeout = timeout
         self.usage = Usage()
         self._lock = threading.Lock()
+        # simple-salesforce asks for pretty-printed JSON; compact JSON is smaller to send.
+        sf.headers.pop("X-PrettyPrint", None)
         sf.session.hooks.setdefault("response", []).append(self._on_response)
 
     # -- accounting --------------------------------------------------------------------

@@ -31,6 +31,19 @@ class Source:
     raw: frozenset[str]
     normalized: tuple[str, ...]
     permset_ids: tuple[str, ...]  # PermissionSet ids whose object permissions apply
+    grants: tuple[Grant, ...] = ()
+
+    def __post_init__(self) -> None:
+        # Built once per source and shared by every user it applies to.
+        self.grants = tuple(
+            Grant.model_construct(
+                permission=p,
+                source_kind=self.kind,  # type: ignore[arg-type]
+                source_id=self.id,
+                source_name=self.name,
+            )
+            for p in self.normalized
+        )
 
 
 @dataclass
@@ -206,19 +219,13 @@ class Resolver:
     def grants(sources: list[Source]) -> tuple[list[str], list[str], list[Grant]]:
         """Normalized permissions, raw permissions and grants of a set of sources."""
         raw: set[str] = set()
+        normalized: set[str] = set()
         grants: list[Grant] = []
         for source in sources:
             raw |= source.raw
-            grants.extend(
-                Grant.model_construct(
-                    permission=p,
-                    source_kind=source.kind,  # type: ignore[arg-type]
-                    source_id=source.id,
-                    source_name=source.name,
-                )
-                for p in source.normalized
-            )
-        return sorted({g.permission for g in grants}), sorted(raw), grants
+            normalized.update(source.normalized)
+            grants.extend(source.grants)
+        return sorted(normalized), sorted(raw), grants
 
     @staticmethod
     def object_access(

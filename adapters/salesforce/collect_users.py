@@ -81,6 +81,11 @@ def parse_datetime(value: Any) -> datetime | None:
     """A Salesforce datetime (``2026-01-02T03:04:05.000+0000``) as aware UTC."""
     if not isinstance(value, str) or not value:
         return None
+    if len(value) == 28 and value.endswith(".000+0000"):  # the usual shape: fast path
+        try:
+            return datetime.fromisoformat(value[:19]).replace(tzinfo=timezone.utc)
+        except ValueError:
+            return None
     text = value.replace("Z", "+00:00")
     if re.search(r"[+-]\d{4}$", text):
         text = f"{text[:-2]}:{text[-2:]}"

@@ -28,7 +28,15 @@ from requests.adapters import HTTPAdapter
 
 from tests.emulators.salesforce import soap
 from tests.emulators.salesforce.org import Org
-from tests.emulators.salesforce.soql import SoqlError, execute, parse, referenced_fields
+from tests.emulators.salesforce.soql import (
+    Query,
+    SoqlError,
+    execute,
+    is_aggregate,
+    parse,
+    project,
+    referenced_fields,
+)
 
 PAGE_SIZE = 2000
 
@@ -89,6 +97,7 @@ class _Cursor:
     rows: list[dict[str, Any]]
     soql: str
     tooling: bool
+    query: Query
 
 
 @dataclass
@@ -320,7 +329,11 @@ class SalesforceEmulator:
         headers = {"Content-Type": "application/json;charset=UTF-8"}
         if limit:
             headers["Sforce-Limit-Info"] = f"api-usage={self.api_used}/{self.api_limit}"
-        return status, headers, json.dumps(payload).encode()
+        return (
+            status,
+            headers,
+            json.dumps(payload, separators=(",", ":"), check_circular=False).encode(),
+        )
 
     # -- REST --------------------------------------------------------------------------
     def _objects(self, tooling: bool) -> dict[str, Any]:
@@ -358,12 +371,14 @@ class SalesforceEmulator:
                 }
             ]
         locator = "01g" + hashlib.sha1(soql.encode()).hexdigest()[:15]
-        self._cursors[locator] = _Cursor(parsed.obj, rows, soql, tooling)
+        self._cursors[locator] = _Cursor(parsed.obj, rows, soql, tooling, parsed)
         return 200, self._page(locator, 0)
 
     def _page(self, locator: str, offset: int) -> dict[str, Any]:
         cursor = self._cursors[locator]
         chunk = cursor.rows[offset : offset + PAGE_SIZE]
+        if not is_aggregate(cursor.query):  # rows are projected a page at a time
+            chunk = [project(cursor.query, r, cursor.obj) for r in chunk]
         done = offset + PAGE_SIZE >= len(cursor.rows)
         page: dict[str, Any] = {"totalSize": len(cursor.rows), "done": done}
         if not done:

@@ -183,21 +183,28 @@ def _group_value(expr: str, record: dict[str, Any]) -> Any:
     return record.get(expr)
 
 
+def is_aggregate(query: Query) -> bool:
+    """Whether the query groups or aggregates (its rows are built at once)."""
+    return bool(query.group_by) or any(item.func in ("COUNT", "MAX", "MIN") for item in query.items)
+
+
+def project(query: Query, record: dict[str, Any], obj_type: str) -> dict[str, Any]:
+    """One result row of a plain (non-aggregate) query."""
+    row: dict[str, Any] = {
+        "attributes": {"type": obj_type, "url": f"/sobjects/{obj_type}/{record.get('Id')}"}
+    }
+    for item in query.items:
+        row[item.expr] = record.get(item.expr)
+    return row
+
+
 def execute(query: Query, records: list[dict[str, Any]], obj_type: str) -> list[dict[str, Any]]:
-    """Rows of ``query`` over ``records`` (already checked for unknown fields)."""
+    """Matching records of a plain query (project them page by page), or aggregate rows."""
     rows = [r for r in records if all(_compare(r.get(f), op, v) for f, op, v in query.where)]
     if query.order_by:
         key = query.order_by
         rows.sort(key=lambda r: (r.get(key) is None, str(r.get(key))))
-    aggregate = query.group_by or any(item.func in ("COUNT", "MAX", "MIN") for item in query.items)
-    if aggregate:
-        result = _aggregate(query, rows)
-    else:
-        result = [
-            {"attributes": {"type": obj_type, "url": f"/sobjects/{obj_type}/{r.get('Id')}"}}
-            | {item.expr: r.get(item.expr) for item in query.items}
-            for r in rows
-        ]
+    result = _aggregate(query, rows) if is_aggregate(query) else rows
     if query.limit is not None:
         result = result[: query.limit]
     return result
