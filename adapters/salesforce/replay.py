@@ -13,7 +13,7 @@ import json
 import re
 import threading
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus, urlsplit
@@ -83,7 +83,8 @@ class ReplayAdapter(BaseAdapter):
         super().__init__()
         self.responses: Mapping[str, Any] = recording["responses"]
         anchor = datetime.fromisoformat(recording["anchor"])
-        self.shift = (now or datetime.now(timezone.utc)) - anchor
+        # Whole days, so times of day (and hourly buckets) stay as recorded.
+        self.shift = timedelta(days=((now or datetime.now(timezone.utc)) - anchor).days)
         self.misses: list[str] = []
 
     def _shifted(self, body: bytes) -> bytes:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -216,7 +216,8 @@ class Org:
     def from_fixture(cls, data: dict[str, Any], now: datetime | None = None) -> Org:
         """Build an org from fixture data, shifting datetimes to ``now``."""
         anchor = parse_datetime(data.get("anchor", "2026-01-01T00:00:00.000+0000"))
-        delta = (now or anchor) - anchor
+        # Whole days, so times of day (and hourly buckets) stay as the fixture has them.
+        delta = timedelta(days=((now or anchor) - anchor).days)
         perm_fields = [f"Permissions{p}" for p in data.get("permission_fields", [])]
         schemas = data.get("schemas", {})
 
