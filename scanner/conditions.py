@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from pydantic import BaseModel
@@ -105,46 +106,72 @@ class ConditionCompiler:
             predicate = self.factories[op](value)
         except (TypeError, ValueError) as exc:
             raise ConditionError([*path, "value"], f"invalid value for {op}: {exc}") from None
+        return _leaf(field, op, value, predicate)
 
-        def leaf(obj: Any) -> Tri:
-            observed = read(obj)
-            if observed is None:
+
+def _leaf(field: str, op: str, value: Any, predicate: Callable[[Any], bool]) -> Compiled:
+    # The hot path of every scan: the attribute read and the common comparisons are
+    # inlined rather than layered as calls.
+    get = attrgetter(field)
+    if op == "eq" and isinstance(value, (str, bool, int, float)):
+
+        def leaf_eq(obj: Any) -> Tri:
+            try:
+                observed = get(obj)
+            except AttributeError:
                 return None
-            return predicate(observed)
+            return None if observed is None else observed == value
 
-        return leaf
+        return leaf_eq
+
+    def leaf(obj: Any) -> Tri:
+        try:
+            observed = get(obj)
+        except AttributeError:
+            return None
+        return None if observed is None else predicate(observed)
+
+    return leaf
 
 
-def _kleene_all(results: Iterable[Tri]) -> Tri:
+def _combine(results: Iterable[Tri], decisive: bool) -> Tri:
+    """Kleene and (decisive=False) or or (decisive=True) of ``results``."""
     unknown = False
     for result in results:
-        if result is False:
-            return False
+        if result is decisive:
+            return decisive
         if result is None:
             unknown = True
-    return None if unknown else True
-
-
-def _kleene_any(results: Iterable[Tri]) -> Tri:
-    unknown = False
-    for result in results:
-        if result is True:
-            return True
-        if result is None:
-            unknown = True
-    return None if unknown else False
+    return None if unknown else not decisive
 
 
 def _negate(result: Tri) -> Tri:
     return None if result is None else not result
 
 
+def _junction(children: list[Compiled], decisive: bool) -> Compiled:
+    # The same loop as _combine, over calls rather than a generator: this is the hot path.
+    members = tuple(children)
+
+    def evaluate(obj: Any) -> Tri:
+        unknown = False
+        for child in members:
+            result = child(obj)
+            if result is decisive:
+                return decisive
+            if result is None:
+                unknown = True
+        return None if unknown else not decisive
+
+    return evaluate
+
+
 def _all(children: list[Compiled]) -> Compiled:
-    return lambda obj: _kleene_all(child(obj) for child in children)
+    return _junction(children, decisive=False)
 
 
 def _any(children: list[Compiled]) -> Compiled:
-    return lambda obj: _kleene_any(child(obj) for child in children)
+    return _junction(children, decisive=True)
 
 
 def _not(child: Compiled) -> Compiled:
@@ -158,8 +185,8 @@ def _quantifier(op: str, read: Callable[[Any], Any], match: Compiled) -> Compile
             return None
         results = (match(item) for item in items)
         if op == "all_match":
-            return _kleene_all(results)
-        found = _kleene_any(results)
+            return _combine(results, decisive=False)
+        found = _combine(results, decisive=True)
         return found if op == "any_match" else _negate(found)
 
     return evaluate

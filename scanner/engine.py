@@ -7,7 +7,9 @@ has no API and only a person can attest), never PASS.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -38,6 +40,23 @@ def _error_reason(check: CompiledCheck, resource: Any, stage: str) -> str:
     return f"cannot decide {stage}: a value it depends on was not collected"
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while findings are created.
+
+    A large scan allocates a million small findings that form no reference cycles; each
+    generational collection they trigger would walk the whole inventory again (measured:
+    5.9 s instead of 2.3 s for 100,000 users). Reference counting still frees everything.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 class Evaluator:
     """Evaluates checks for one inventory, policy attestations and date."""
 
@@ -49,8 +68,9 @@ class Evaluator:
     def run(self, checks: Iterable[CompiledCheck]) -> list[Finding]:
         """Every finding of every check, with exceptions attached."""
         findings: list[Finding] = []
-        for check in checks:
-            findings.extend(self._apply_exceptions(check, self.evaluate(check)))
+        with _cyclic_gc_paused():
+            for check in checks:
+                findings.extend(self._apply_exceptions(check, self.evaluate(check)))
         return findings
 
     def evaluate(self, check: CompiledCheck) -> list[Finding]:
@@ -73,8 +93,10 @@ class Evaluator:
 
     def _per_resource(self, check: CompiledCheck, items: list[Any]) -> list[Finding]:
         findings: list[Finding] = []
+        append = findings.append
         where, assertion = check.where, check.assertion
         assert assertion is not None  # the schema requires assert unless count/manual
+        passed, failed = Status.PASS, Status.FAIL
         for item in items:
             if where is not None:
                 applies = where(item)
@@ -82,19 +104,19 @@ class Evaluator:
                     continue
                 if applies is None:
                     reason = _error_reason(check, item, "whether the check applies")
-                    findings.append(Finding(check, Status.ERROR, item, reason))
+                    append(Finding(check, Status.ERROR, item, reason))
                     continue
             try:
                 verdict = assertion(item)
             except (TypeError, ValueError) as exc:
-                findings.append(Finding(check, Status.ERROR, item, f"evaluation failed: {exc}"))
+                append(Finding(check, Status.ERROR, item, f"evaluation failed: {exc}"))
                 continue
             if verdict is True:
-                findings.append(Finding(check, Status.PASS, item))
+                append(Finding(check, passed, item))
             elif verdict is False:
-                findings.append(Finding(check, Status.FAIL, item))
+                append(Finding(check, failed, item))
             else:
-                findings.append(
+                append(
                     Finding(check, Status.ERROR, item, _error_reason(check, item, "the verdict"))
                 )
         if not findings:

@@ -60,6 +60,7 @@ COLLECTIONS: dict[str, str] = {
     "users.permissions": "Each user's effective permissions and the grants behind them",
     "users.mfa": "Each user's MFA / 2FA enrolment",
     "users.login": "Login history summaries per user",
+    "users.teams": "Each user's teams (HubSpot)",
     "users.object_access": "What each user can read or edit on sensitive objects",
     "permission_sets": "Profiles, permission sets, groups and roles with their permissions",
     "permission_sets.ip_ranges": "Login IP ranges per profile",
@@ -78,6 +79,8 @@ COLLECTIONS: dict[str, str] = {
     "integrations.oauth_tokens": "OAuth tokens issued to users",
     "health_check": "Platform security health check",
     "monitoring": "Login and audit history retention",
+    "monitoring.security_activity": "Security activity log (user adds, removals, setting changes)",
+    "monitoring.audit_log": "Audit log API availability and contents",
 }
 
 
@@ -151,6 +154,8 @@ class LoginSummary(_Model):
     failures: int | None = None
     max_failures_per_hour: int | None = None
     last_failure_at: datetime | None = None
+    ip_addresses: list[str] | None = None  # distinct source IPs of successful logins
+    countries: list[str] | None = None  # distinct ISO country codes of successful logins
 
 
 class ObjectAccess(_Model):
@@ -372,6 +377,7 @@ class Monitoring(_Model):
 
     login_history_days: int | None = None
     audit_log_days: int | None = None
+    audit_log_available: bool | None = None  # the tier has an audit log API (e.g. HubSpot)
     event_monitoring_enabled: bool | None = None
 
 

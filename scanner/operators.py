@@ -162,6 +162,25 @@ def _age(now: datetime, older: bool) -> Callable[[Any], Predicate]:
     return factory
 
 
+def _ahead(now: datetime) -> Callable[[Any], Predicate]:
+    """``more_than_days_ahead``: the timestamp lies more than N days after ``now``.
+
+    For expiry dates (certificates, tokens): ``not_after`` must be at least N days away.
+    """
+
+    def factory(value: Any) -> Predicate:
+        cutoff = now + timedelta(days=_number(value))
+
+        def predicate(observed: Any) -> bool:
+            if not isinstance(observed, datetime):
+                raise TypeError(f"expected a timestamp, got {observed!r}")
+            return observed > cutoff
+
+        return predicate
+
+    return factory
+
+
 def range_prefix(start: str, end: str) -> int:
     """The prefix length of the smallest network as wide as the range start..end.
 
@@ -223,6 +242,7 @@ def operator_factories(now: datetime) -> dict[str, Callable[[Any], Predicate]]:
         "length_ge": _length(lambda n, limit: n >= limit),
         "older_than_days": _age(now, older=True),
         "newer_than_days": _age(now, older=False),
+        "more_than_days_ahead": _ahead(now),
         "ip_prefix_ge": _ip_prefix_ge,
     }
 

@@ -3,16 +3,24 @@
 `to_document` turns a `ScanResult` into plain JSON data (validated by
 ``scanner/schemas/result.schema.json``). Writers take this document, never the live
 objects, so ``crmscan report RESULT.json`` renders a saved result exactly as a scan would.
+
+Frameworks: each entry of ``checks`` lists the requirements the check evidences
+(``frameworks: [{framework, requirement, title}]``). The top-level ``frameworks`` list
+holds one report per framework asked for (``scan --framework``; empty otherwise):
+``{id, name, version, url, summary: {status: count}, requirements: [{id, title, status,
+checks: [{id, outcome}], not_run: [ids], note}]}``; see `scanner.frameworks`.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scanner.check_spec import SEVERITIES
 from scanner.compiler import CompiledCheck
 from scanner.findings import Finding, Status
+from scanner.frameworks import Framework, check_mappings, framework_report, shipped_frameworks
 from scanner.scan import ScanResult
 from scanner.values import to_json
 
@@ -20,7 +28,9 @@ RESULT_SCHEMA_VERSION = "1.0"
 SEVERITY_WEIGHT = {"critical": 10, "high": 5, "medium": 3, "low": 1, "info": 0}
 
 
-def _check_document(check: CompiledCheck) -> dict[str, Any]:
+def _check_document(
+    check: CompiledCheck, mappings: Mapping[str, list[dict[str, str]]]
+) -> dict[str, Any]:
     spec = check.spec
     return {
         "id": spec.id,
@@ -35,7 +45,7 @@ def _check_document(check: CompiledCheck) -> dict[str, Any]:
         "platforms": list(spec.platforms),
         "parameters": to_json(check.parameters),
         # [{"framework": "soc2", "requirement": "CC6.1", "title": "..."}], from checks/frameworks/
-        "frameworks": [],
+        "frameworks": list(mappings.get(spec.id, [])),
     }
 
 
@@ -87,13 +97,14 @@ def summarize(result: ScanResult) -> dict[str, Any]:
     by_severity: dict[str, Counter[str]] = {s: Counter() for s in SEVERITIES}
     for finding in result.findings:
         by_severity[finding.check.severity][finding.status.value] += 1
+    counts = result.status_counts()
     decided = [c for c, o in outcomes.items() if o in ("PASS", "FAIL")]
     total_weight = sum(SEVERITY_WEIGHT[severity_of[c]] for c in decided)
     passed_weight = sum(SEVERITY_WEIGHT[severity_of[c]] for c in decided if outcomes[c] == "PASS")
     score = round(100 * passed_weight / total_weight, 1) if total_weight else None
     return {
         "findings": len(result.findings),
-        "by_status": {s.value: result.status_counts().get(s.value, 0) for s in Status},
+        "by_status": {s.value: counts.get(s.value, 0) for s in Status},
         "by_severity": {
             s: {st.value: c.get(st.value, 0) for st in Status} for s, c in by_severity.items()
         },
@@ -104,9 +115,21 @@ def summarize(result: ScanResult) -> dict[str, Any]:
     }
 
 
-def to_document(result: ScanResult, fail_on: str | None = None) -> dict[str, Any]:
-    """The whole result as JSON data."""
+def to_document(
+    result: ScanResult,
+    fail_on: str | None = None,
+    frameworks: Mapping[str, Framework] | None = None,
+    report_frameworks: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The whole result as JSON data.
+
+    ``frameworks`` maps checks to requirements (default: the shipped frameworks);
+    ``report_frameworks`` names the frameworks to report per requirement.
+    """
     inventory = result.inventory
+    known = shipped_frameworks() if frameworks is None else frameworks
+    mappings = check_mappings(known.values())
+    summary = summarize(result)
     document: dict[str, Any] = {
         "schema_version": RESULT_SCHEMA_VERSION,
         "tool": {"name": "crmscan", "version": result.tool_version},
@@ -119,8 +142,11 @@ def to_document(result: ScanResult, fail_on: str | None = None) -> dict[str, Any
             "digest": result.policy.digest(),
             "sources": [s.rsplit("/", 1)[-1] for s in result.policy.sources],
         },
-        "summary": summarize(result),
-        "checks": [_check_document(c) for c in result.checks],
+        "summary": summary,
+        "checks": [_check_document(c, mappings) for c in result.checks],
+        "frameworks": [
+            framework_report(known[name], summary["check_outcomes"]) for name in report_frameworks
+        ],
         "findings": [finding_document(f, result) for f in result.findings],
         "gaps": [g.model_dump(mode="json") for g in inventory.gaps],
         "api_usage": to_json(inventory.api_usage),

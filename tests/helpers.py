@@ -6,7 +6,6 @@ import textwrap
 from datetime import datetime, timezone
 from typing import Any
 
-
 from scanner.check_spec import CheckSpec, spec_from_document
 from scanner.compiler import compile_check
 from scanner.documents import parse_text

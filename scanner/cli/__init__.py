@@ -59,9 +59,16 @@ def cli(ctx: click.Context, verbose: int, debug: bool) -> None:
 
 
 def _register_commands() -> None:
-    from scanner.cli import checks_cmd, demo_cmd, scan_cmd, validate_cmd
+    from scanner.cli import (
+        checks_cmd,
+        demo_cmd,
+        frameworks_cmd,
+        report_cmd,
+        scan_cmd,
+        validate_cmd,
+    )
 
-    for module in (scan_cmd, demo_cmd, checks_cmd, validate_cmd):
+    for module in (scan_cmd, demo_cmd, report_cmd, checks_cmd, frameworks_cmd, validate_cmd):
         module.register(cli)
 
 

@@ -10,9 +10,11 @@ from rich.markup import escape
 from rich.table import Table
 
 from scanner.check_spec import SEVERITIES, SEVERITY_RANK, CheckSpec, load_checks
-from scanner.cli.options import resolve_policy, stdout_console
+from scanner.cli.options import stdout_console
 from scanner.compiler import compile_check
 from scanner.errors import ConfigError
+from scanner.frameworks import check_mappings, find_framework, load_frameworks
+from scanner.policy import load_policy
 from scanner.values import to_json
 
 
@@ -22,9 +24,14 @@ def checks_group() -> None:
 
 
 def _filtered(
-    specs: dict[str, CheckSpec], platform: str | None, severity: str | None
+    specs: dict[str, CheckSpec],
+    platform: str | None,
+    severity: str | None,
+    framework_ids: set[str] | None = None,
 ) -> list[CheckSpec]:
     selected = sorted(specs.values(), key=lambda s: s.id)
+    if framework_ids is not None:
+        selected = [s for s in selected if s.id in framework_ids]
     if platform:
         selected = [s for s in selected if platform in s.platforms]
     if severity:
@@ -38,15 +45,31 @@ def _filtered(
     "--severity", type=click.Choice(SEVERITIES), default=None, help="This severity or higher."
 )
 @click.option(
+    "--framework",
+    default=None,
+    metavar="NAME",
+    help="Only checks that evidence this framework (see 'crmscan frameworks list').",
+)
+@click.option(
     "--checks-dir",
     "check_dirs",
     multiple=True,
     type=click.Path(path_type=Path),
     help="Include your own checks from this folder.",
 )
-def list_checks(platform: str | None, severity: str | None, check_dirs: tuple[Path, ...]) -> None:
+def list_checks(
+    platform: str | None,
+    severity: str | None,
+    framework: str | None,
+    check_dirs: tuple[Path, ...],
+) -> None:
     """List the checks, with id, severity, platforms and title."""
-    specs = _filtered(load_checks(check_dirs), platform, severity)
+    loaded = load_checks(check_dirs)
+    framework_ids: set[str] | None = None
+    if framework is not None:
+        chosen = find_framework(load_frameworks(loaded, check_dirs), framework)
+        framework_ids = set(chosen.check_ids())
+    specs = _filtered(loaded, platform, severity, framework_ids)
     table = Table(box=None, pad_edge=False, show_edge=False)
     for column in ("ID", "SEVERITY", "PLATFORMS", "TITLE"):
         table.add_column(column, overflow="fold")
@@ -67,7 +90,7 @@ def show_check(check_id: str, policy_ref: str | None, check_dirs: tuple[Path, ..
     spec = specs.get(check_id.upper())
     if spec is None:
         raise ConfigError(f"no check {check_id!r} (see 'crmscan checks list')")
-    policy = resolve_policy(policy_ref)
+    policy = load_policy(policy_ref)
     compiled = compile_check(spec, policy, datetime.now(timezone.utc))
     console = stdout_console()
     console.print(f"[bold]{spec.id}[/]  {escape(spec.title)}")
@@ -89,6 +112,12 @@ def show_check(check_id: str, policy_ref: str | None, check_dirs: tuple[Path, ..
         console.print(f"\n[bold]Policy parameters[/] (policy {policy.name})")
         for name, value in compiled.parameters.items():
             console.print(f"  {name} = {escape(str(to_json(value)))}")
+    mapped = check_mappings(load_frameworks(specs, check_dirs).values()).get(spec.id, [])
+    console.print("\n[bold]Frameworks[/]" + ("" if mapped else " none"))
+    for entry in mapped:
+        console.print(
+            f"  {entry['framework']} {escape(entry['requirement'])}: {escape(entry['title'])}"
+        )
     if spec.references:
         console.print("\n[bold]References[/]")
         for ref in spec.references:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import dataclasses
 
 import click
 
 from scanner.adapter_api import ADAPTERS
 from scanner.cli.options import (
-    DEFAULT_OUT,
+    ReportRequest,
     evaluate_and_report,
     report_options,
-    resolve_policy,
     stderr_console,
 )
 from scanner.cli.progress import RichProgress
@@ -23,16 +22,7 @@ DEMO_PLATFORM = "salesforce"
 
 @click.command("demo")
 @report_options
-def demo_command(
-    policy_ref: str | None,
-    check_ids: tuple[str, ...],
-    check_dirs: tuple[Path, ...],
-    formats: str,
-    out_dir: Path | None,
-    fail_on: str,
-    save_snapshot: Path | None,
-    all_findings: bool,
-) -> None:
+def demo_command(report: ReportRequest) -> None:
     """Scan the bundled sample org "Acme Outfitters" offline and report its findings.
 
     The sample org is collected through the Salesforce adapter's own code path, replaying
@@ -41,7 +31,7 @@ def demo_command(
     --fail-on is given explicitly.
     """
     ctx = click.get_current_context()
-    policy = resolve_policy(policy_ref)
+    policy = report.policy()
     adapter = ADAPTERS.get(DEMO_PLATFORM).demo()
     if adapter is None:
         raise ConfigError(f"the {DEMO_PLATFORM} adapter ships no sample org")
@@ -52,19 +42,9 @@ def demo_command(
     )
     with RichProgress(console) as progress:
         inventory = adapter.collect(collection_scope(policy), progress)
-    if "json" not in formats.split(","):
-        formats = formats + ",json"
-    code = evaluate_and_report(
-        inventory,
-        policy,
-        check_ids,
-        check_dirs,
-        formats,
-        out_dir or Path(DEFAULT_OUT),
-        fail_on,
-        save_snapshot,
-        all_findings,
-    )
+    if "json" not in report.formats.split(","):
+        report = dataclasses.replace(report, formats=report.formats + ",json")
+    code = evaluate_and_report(inventory, policy, report)
     explicit_gate = ctx.get_parameter_source("fail_on") is not click.core.ParameterSource.DEFAULT
     ctx.exit(code if explicit_gate else 0)
 

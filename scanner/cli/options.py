@@ -2,30 +2,57 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 from rich.console import Console
 
-from scanner.check_spec import SEVERITIES
+from scanner.check_spec import SEVERITIES, load_checks
 from scanner.errors import ConfigError
+from scanner.frameworks import find_framework, load_frameworks
 from scanner.inventory import Inventory
-from scanner.outputs import FORMATS, write_report
+from scanner.outputs import FORMATS, redact_document, render_report, write_report
 from scanner.outputs.console import print_result
 from scanner.policy import Policy, load_policy
 from scanner.results import to_document
-from scanner.scan import run_checks
+from scanner.scan import evaluate, run_checks, select_checks
 from scanner.snapshot import save_snapshot
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_OUT = "crmscan-report"
+STDOUT = Path("-")
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What the user asked to evaluate and report, from the shared options."""
+
+    policy_ref: str | None
+    check_ids: tuple[str, ...]
+    check_dirs: tuple[Path, ...]
+    formats: str
+    out_dir: Path | None
+    fail_on: str
+    save_snapshot: Path | None
+    all_findings: bool
+
+    def policy(self) -> Policy:
+        """The policy named on the command line (default: baseline)."""
+        return load_policy(self.policy_ref)
+
+
+REPORT_FIELDS = tuple(f.name for f in dataclasses.fields(ReportRequest))
 
 
 def report_options(func: F) -> F:
-    """Decorate a command with --policy, --check, --checks-dir, --format, --out, --fail-on."""
+    """Add --policy, --check, --checks-dir, --format, --out, --fail-on, --save-snapshot and
+    --all-findings to a command, which receives them as one `ReportRequest` ``report``."""
     options = [
         click.option(
             "--policy",
@@ -62,7 +89,7 @@ def report_options(func: F) -> F:
             "out_dir",
             type=click.Path(path_type=Path),
             default=None,
-            help=f"Folder for report files (default: ./{DEFAULT_OUT}).",
+            help=f"Folder for report files (default: ./{DEFAULT_OUT}); '-' prints one format.",
         ),
         click.option(
             "--fail-on",
@@ -79,9 +106,16 @@ def report_options(func: F) -> F:
         ),
         click.option("--all-findings", is_flag=True, help="List every finding on the console."),
     ]
+
+    @functools.wraps(func)
+    def gather(*args: Any, **kwargs: Any) -> Any:
+        fields = {name: kwargs.pop(name) for name in REPORT_FIELDS}
+        return func(*args, report=ReportRequest(**fields), **kwargs)
+
+    wrapped: Any = gather
     for option in reversed(options):
-        func = option(func)
-    return func
+        wrapped = option(wrapped)
+    return cast(F, wrapped)
 
 
 def _format_names() -> list[str]:
@@ -110,31 +144,38 @@ def stderr_console() -> Console:
     return Console(file=sys.stderr, highlight=False)
 
 
-def resolve_policy(policy_ref: str | None) -> Policy:
-    """The policy named on the command line."""
-    return load_policy(policy_ref)
-
-
 def evaluate_and_report(
-    inventory: Inventory,
-    policy: Policy,
-    check_ids: tuple[str, ...],
-    check_dirs: tuple[Path, ...],
-    formats: str,
-    out_dir: Path | None,
-    fail_on: str,
-    save_snapshot_to: Path | None,
-    all_findings: bool,
+    inventory: Inventory, policy: Policy, report: ReportRequest, framework: str | None = None
 ) -> int:
-    """Evaluate, print and write the reports; returns the exit code for ``fail_on``."""
-    names = parse_formats(formats)
-    if save_snapshot_to is not None:
-        save_snapshot(inventory, save_snapshot_to)
-    result = run_checks(inventory, policy, check_ids, check_dirs)
-    document = to_document(result, fail_on)
+    """Evaluate, print and write the reports; returns the exit code for ``--fail-on``.
+
+    With ``framework``, only that framework's checks run (narrowed further by ``--check``)
+    and the report carries its status per requirement.
+    """
+    names = parse_formats(report.formats)
+    out_dir, fail_on = report.out_dir, report.fail_on
+    if report.save_snapshot is not None:
+        save_snapshot(inventory, report.save_snapshot)
+    if framework is None:
+        result = run_checks(inventory, policy, report.check_ids, report.check_dirs)
+        document = to_document(result, fail_on)
+    else:
+        specs = load_checks(report.check_dirs)
+        frameworks = load_frameworks(specs, report.check_dirs)
+        chosen = find_framework(frameworks, framework)
+        in_framework = {i: specs[i] for i in chosen.check_ids()}
+        selected = select_checks(in_framework, policy, report.check_ids or chosen.check_ids())
+        result = evaluate(inventory, policy, selected)
+        document = to_document(result, fail_on, frameworks, [chosen.id])
     if "console" in names:
-        print_result(document, stdout_console(), limit=0 if all_findings else 15)
+        limit = 0 if report.all_findings else 15
+        print_result(redact_document(document), stdout_console(), limit=limit)
     files = [n for n in names if n != "console"]
+    if out_dir == STDOUT:
+        if len(files) != 1 or "console" in names:
+            raise ConfigError("--out - writes exactly one report format to standard output")
+        click.echo(render_report(document, files[0]), nl=False)
+        return result.exit_code(fail_on)
     target = out_dir or Path(DEFAULT_OUT)
     notes = stderr_console()
     for name in files:

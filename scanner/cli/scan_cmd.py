@@ -10,9 +10,9 @@ import click
 
 from scanner.adapter_api import ADAPTERS, AdapterOption
 from scanner.cli.options import (
+    ReportRequest,
     evaluate_and_report,
     report_options,
-    resolve_policy,
     stderr_console,
 )
 from scanner.cli.progress import RichProgress
@@ -64,18 +64,19 @@ def collect(platform: str, flags: dict[str, Any], policy: Policy) -> Inventory:
     default=None,
     help="Evaluate a saved inventory offline instead of collecting.",
 )
+@click.option(
+    "--framework",
+    default=None,
+    metavar="NAME",
+    help="Run the checks of this framework and report its status per requirement "
+    "(see 'crmscan frameworks list').",
+)
 @report_options
 def scan_command(
     platform: str | None,
     snapshot: Path | None,
-    policy_ref: str | None,
-    check_ids: tuple[str, ...],
-    check_dirs: tuple[Path, ...],
-    formats: str,
-    out_dir: Path | None,
-    fail_on: str,
-    save_snapshot: Path | None,
-    all_findings: bool,
+    framework: str | None,
+    report: ReportRequest,
     **adapter_flags: Any,
 ) -> None:
     """Scan a CRM org (or a saved snapshot) and report findings.
@@ -84,26 +85,17 @@ def scan_command(
     crmscan scan --platform salesforce --instance-url URL --access-token TOKEN
     crmscan scan --platform hubspot --access-token TOKEN
     crmscan scan --snapshot inventory.json --fail-on high
+    crmscan scan --snapshot inventory.json --framework pci-dss --policy strict
     """
     if (platform is None) == (snapshot is None):
         raise ConfigError("give exactly one of --platform NAME or --snapshot FILE")
-    policy = resolve_policy(policy_ref)
+    policy = report.policy()
     if snapshot is not None:
         inventory = load_snapshot(snapshot)
     else:
         assert platform is not None
         inventory = collect(platform, adapter_flags, policy)
-    code = evaluate_and_report(
-        inventory,
-        policy,
-        check_ids,
-        check_dirs,
-        formats,
-        out_dir,
-        fail_on,
-        save_snapshot,
-        all_findings,
-    )
+    code = evaluate_and_report(inventory, policy, report, framework)
     click.get_current_context().exit(code)
 
 

@@ -35,13 +35,36 @@ def register(fmt: OutputFormat) -> OutputFormat:
     return FORMATS.register(fmt.name)(fmt)
 
 
+def redact_document(value: Any) -> Any:
+    """A copy of ``value`` (JSON data) with `redact` applied to every string in it.
+
+    Formats escape text (HTML entities, JSON ``\\u`` escapes, CSV quoting), which could
+    hide a secret from a redaction of the rendered text; redacting the data first closes
+    that gap.
+    """
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {redact(str(k)): redact_document(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_document(v) for v in value]
+    return value
+
+
+def render_report(document: Document, format_name: str) -> str:
+    """``document`` rendered as ``format_name``, with secrets redacted before and after."""
+    fmt = FORMATS.get(format_name)
+    return redact(fmt.render(redact_document(document)))
+
+
 def write_report(document: Document, format_name: str, out_dir: Path) -> Path:
     """Render ``document`` as ``format_name`` into ``out_dir``; returns the file written.
 
-    Every rendered text passes through `redact`, a last line of defence for secrets.
+    Every string of the document and every rendered text pass through `redact`, a last
+    line of defence for secrets.
     """
     fmt = FORMATS.get(format_name)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / fmt.filename
-    path.write_text(redact(fmt.render(document)), encoding="utf-8")
+    path.write_text(render_report(document, format_name), encoding="utf-8", newline="")
     return path

@@ -2,4 +2,13 @@
 
 from __future__ import annotations
 
-from scanner.outputs import console, json_format  # noqa: F401
+from scanner.outputs import (  # noqa: F401
+    console,
+    csv_format,
+    html_format,
+    json_format,
+    junit_format,
+    markdown_format,
+    ocsf_format,
+    sarif_format,
+)

@@ -71,6 +71,8 @@ def print_result(document: Document, console: Console, limit: int = 15) -> None:
             f"[green]Passed or not applicable ({len(passed)}):[/] " + ", ".join(sorted(passed))
         )
     _print_gaps(console, document.get("gaps", []))
+    for framework in document.get("frameworks", []):
+        _print_framework(console, framework)
     _print_summary(console, document)
 
 
@@ -121,6 +123,24 @@ def _print_gaps(console: Console, gaps: list[dict[str, Any]]) -> None:
     console.print("[magenta]Not collected:[/]")
     for gap in gaps:
         console.print(f"  - {escape(gap['collection'])} ({gap['reason']}): {escape(gap['detail'])}")
+
+
+def _print_framework(console: Console, framework: dict[str, Any]) -> None:
+    """One line per requirement: status, id, title and the checks behind it."""
+    console.print()
+    title = f"[bold]{escape(framework['name'])}[/] {escape(framework['version'])}"
+    console.rule(title, align="left")
+    for requirement in framework["requirements"]:
+        status = requirement["status"]
+        checks = ", ".join(f"{c['id']} {c['outcome']}" for c in requirement["checks"])
+        detail = checks or requirement["note"]
+        line = Text.from_markup(
+            f"[{STATUS_STYLE.get(status, '')}]{status:<6}[/] [bold]{escape(requirement['id'])}[/] "
+            f"{escape(requirement['title'])} [dim]({escape(detail)})[/]"
+        )
+        console.print(line)
+    counts = ", ".join(f"{n} {s.lower()}" for s, n in framework["summary"].items() if n)
+    console.print(f"[bold]Requirements:[/] {counts}")
 
 
 def _print_summary(console: Console, document: Document) -> None:

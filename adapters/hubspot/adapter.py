@@ -1,0 +1,353 @@
+"""The HubSpot adapter: collects one account into an `Inventory`, read-only.
+
+Order matters only for authentication: account details go first, so a bad token fails
+the scan at once with `AuthenticationError` (exit 2) before anything else is asked.
+Every later failure becomes a gap on the collection it affects and the scan goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from typing import Any, ClassVar
+
+import httpx
+
+from adapters.hubspot import normalize
+from adapters.hubspot.client import DEFAULT_BASE_URL, HubSpotHttp
+from adapters.hubspot.sdk import HsRole, HsTeam, HsUser, SettingsReader
+from adapters.hubspot.wire import CallLog, Forbidden, Sleep
+from adapters.hubspot.wire import as_dict as _object
+from adapters.hubspot.wire import as_list as _list
+from adapters.transport_probe import record_transport
+from scanner.adapter_api import (
+    ADAPTERS,
+    Adapter,
+    AdapterOption,
+    AdapterSettings,
+    CollectionScope,
+    ProgressReporter,
+)
+from scanner.errors import CollectionError, ConfigError
+from scanner.inventory import ApiUsage, GapReason, Integration, Inventory
+from scanner.redact import register_secret
+
+_log = logging.getLogger(__name__)
+
+SECURITY_SCOPE = "account-info.security.read"
+ACTIVITY_PAGE_LIMIT = 200  # login and security activity: HubSpot's maximum page size
+AUDIT_PROBE_LIMIT = 1
+
+MFA_USER_DETAIL = (
+    "HubSpot has no API for per-user 2FA status; a super admin must verify each user's "
+    "two-factor authentication in Settings > Users & Teams, or attest it in the policy"
+)
+MFA_ACCOUNT_DETAIL = (
+    "HubSpot has no API for account-wide 2FA enforcement; verify Settings > Security > "
+    "Login > 'Require two-factor authentication' is on, or attest it in the policy"
+)
+#: What HubSpot exposes no API for at all: checks needing these report MANUAL.
+NO_API_GAPS: tuple[tuple[str, str], ...] = (
+    ("users.mfa", MFA_USER_DETAIL),
+    ("auth.mfa", MFA_ACCOUNT_DETAIL),
+    (
+        "auth.sso",
+        "HubSpot has no API for SSO enforcement; verify Settings > Security > "
+        "Login > 'Require single sign-on'",
+    ),
+    (
+        "auth.session_policy",
+        "HubSpot has no API for session settings; verify Settings > Security > Login",
+    ),
+    ("auth.network", "HubSpot has no API for IP allowlists or trusted networks"),
+    ("auth.password_policy", "HubSpot has no API for password policy settings"),
+    ("encryption.at_rest", "HubSpot manages encryption at rest; there is no API to read it"),
+    ("encryption.fields", "HubSpot has no API for field-level encryption settings"),
+)
+NOT_AVAILABLE_GAPS: tuple[tuple[str, str], ...] = (
+    ("roles", "HubSpot has no role hierarchy; HubSpot roles are in permission_sets"),
+    ("health_check", "HubSpot has no security health check"),
+    ("field_permissions", "not collected on HubSpot"),
+    ("users.object_access", "not collected on HubSpot"),
+    ("permission_sets.ip_ranges", "HubSpot roles carry no login IP ranges"),
+    ("permission_sets.password_policy", "HubSpot roles carry no password policy"),
+)
+
+
+@ADAPTERS.register("hubspot")
+class HubSpotAdapter(Adapter):
+    """Reads users, roles, teams, account details and activity from one HubSpot account."""
+
+    platform: ClassVar[str] = "hubspot"
+    options: ClassVar[tuple[AdapterOption, ...]] = (
+        AdapterOption(
+            "access_token",
+            "HubSpot private-app access token",
+            envvar="HUBSPOT_ACCESS_TOKEN",
+            secret=True,
+        ),
+        AdapterOption(
+            "base_url",
+            f"HubSpot API base URL (default {DEFAULT_BASE_URL})",
+            envvar="HUBSPOT_BASE_URL",
+        ),
+    )
+
+    def __init__(
+        self,
+        settings: AdapterSettings,
+        *,
+        sleep: Sleep = time.sleep,
+        clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        super().__init__(settings)
+        self._sleep = sleep
+        self._clock = clock
+        self._transport = transport
+        self.calls = CallLog()
+
+    def collect(self, scope: CollectionScope, progress: ProgressReporter) -> Inventory:
+        """Collect the account; see the module docstring for what becomes a gap."""
+        token = (self.settings.get("access_token") or "").strip()
+        if not token:
+            raise ConfigError(
+                "HubSpot needs a private-app access token: --access-token or HUBSPOT_ACCESS_TOKEN"
+            )
+        register_secret(token)
+        base_url = (self.settings.get("base_url") or DEFAULT_BASE_URL).strip().rstrip("/")
+        if not base_url.startswith(("https://", "http://")):
+            raise ConfigError(f"--base-url must be an http(s) URL, got {base_url!r}")
+        now = self._clock()
+        self.calls = CallLog(reserve_percent=scope.api_reserve_percent)
+        http = HubSpotHttp(
+            base_url, token, calls=self.calls, sleep=self._sleep, transport=self._transport
+        )
+        try:
+            return _Collection(self, http, base_url, token, now, progress, self._sleep).run()
+        finally:
+            http.close()
+
+
+class _Collection:
+    """One scan's state: what was collected so far and the inventory being filled."""
+
+    def __init__(
+        self,
+        adapter: HubSpotAdapter,
+        http: HubSpotHttp,
+        base_url: str,
+        token: str,
+        now: datetime,
+        progress: ProgressReporter,
+        sleep: Sleep,
+    ) -> None:
+        self.http = http
+        self.calls = adapter.calls
+        self.settings_api = SettingsReader(base_url, token, calls=self.calls, sleep=sleep)
+        self.base_url = base_url
+        self.now = now
+        self.progress = progress
+        self.inv = Inventory(tenant=normalize.tenant(None, base_url, now))
+
+    @contextmanager
+    def _step(self, collection: str, gap: str | None = None) -> Iterator[list[bool]]:
+        """Report progress; turn a `CollectionError` into a gap on ``gap`` (or collection)."""
+        self.progress.started(collection)
+        ok = [True]
+        try:
+            yield ok
+        except CollectionError as exc:
+            ok[0] = False
+            _log.warning("HubSpot %s not collected: %s", collection, exc)
+            self.inv.add_gap(gap or collection, exc.gap_reason, str(exc))
+        except BaseException:
+            ok[0] = False
+            raise
+        finally:
+            self.progress.finished(collection, ok[0])
+
+    def run(self) -> Inventory:
+        inv = self.inv
+        details: dict[str, Any] | None = None
+        with self._step("tenant"):
+            details = _object(
+                self.http.get(
+                    "/account-info/v3/details",
+                    what="account details",
+                    scope="(none beyond a valid token)",
+                ),
+                "details",
+            )
+            inv.tenant = normalize.tenant(details, self.base_url, self.now)
+
+        hs_users = self._users()
+        roles = self._roles()
+        teams = self._teams()
+        logins = self._logins()
+        security = self._security()
+        self._audit_log()
+
+        if hs_users is not None:
+            inv.users = normalize.users(
+                hs_users, roles=roles, teams=teams, logins=logins, security=security, now=self.now
+            )
+            if roles is not None:
+                inv.permission_sets = normalize.permission_sets(roles, hs_users)
+        inv.monitoring.login_history_days = (
+            normalize.LOGIN_WINDOW_DAYS if logins is not None else None
+        )
+        self._integrations(hs_users)
+        self._api_usage()
+        with self._step("encryption.transport"):
+            record_transport(inv, self.base_url)
+        for collection, detail in NO_API_GAPS:
+            inv.add_gap(collection, GapReason.NO_API, detail)
+        for collection, detail in NOT_AVAILABLE_GAPS:
+            inv.add_gap(collection, GapReason.NOT_AVAILABLE, detail)
+        inv.extra["hubspot"] = {
+            "pages": dict(self.calls.pages),
+            "retries": self.calls.retries,
+            "details": {
+                k: details.get(k)
+                for k in ("timeZone", "dataHostingLocation", "uiDomain", "companyCurrency")
+            }
+            if details
+            else None,
+            "security_activity_events": len(security) if security is not None else None,
+        }
+        if inv.api_usage is None:
+            inv.api_usage = ApiUsage()
+        inv.api_usage.requests = self.calls.requests
+        return inv
+
+    def _users(self) -> list[HsUser] | None:
+        with self._step("users"):
+            found: list[HsUser] = []
+            for page in self.settings_api.user_pages():
+                found.extend(page)
+            return found
+        return None
+
+    def _roles(self) -> list[HsRole] | None:
+        with self._step("permission_sets"):
+            return self.settings_api.roles()
+        return None
+
+    def _teams(self) -> list[HsTeam] | None:
+        with self._step("users.teams"):
+            return self.settings_api.teams()
+        return None
+
+    def _logins(self) -> list[dict[str, Any]] | None:
+        with self._step("users.login"):
+            events: list[dict[str, Any]] = []
+            for page in self.http.pages(
+                "/account-info/v3/activity/login",
+                {"limit": ACTIVITY_PAGE_LIMIT},
+                collection="login_activity",
+                what="login activity",
+                scope=SECURITY_SCOPE,
+            ):
+                events.extend(page)
+            return events
+        return None
+
+    def _security(self) -> list[dict[str, Any]] | None:
+        since = self.now - timedelta(days=normalize.LOGIN_WINDOW_DAYS)
+        with self._step("monitoring.security_activity"):
+            events: list[dict[str, Any]] = []
+            for page in self.http.pages(
+                "/account-info/v3/activity/security",
+                {"limit": ACTIVITY_PAGE_LIMIT, "fromTimestamp": int(since.timestamp() * 1000)},
+                collection="security_activity",
+                what="security activity",
+                scope=SECURITY_SCOPE,
+            ):
+                events.extend(page)
+            return events
+        return None
+
+    def _audit_log(self) -> None:
+        """Probe the audit-log API: Enterprise tiers have it, others answer 403."""
+        with self._step("monitoring.audit_log"):
+            try:
+                body = _object(
+                    self.http.get(
+                        "/account-info/v3/activity/audit-logs",
+                        {"limit": AUDIT_PROBE_LIMIT},
+                        what="audit logs",
+                        scope=SECURITY_SCOPE,
+                    ),
+                    "audit logs",
+                )
+            except Forbidden as exc:
+                if exc.category == "MISSING_SCOPES" or exc.scopes:
+                    raise
+                self.inv.monitoring.audit_log_available = False
+                self.inv.add_gap(
+                    "monitoring.audit_log",
+                    GapReason.NOT_AVAILABLE,
+                    "the audit-log API is for Enterprise accounts only; this account "
+                    f"answered 403 {exc.category or 'FORBIDDEN'}",
+                )
+                return
+            _list(body.get("results"), "audit logs")
+            self.calls.page("audit_log")
+            self.inv.monitoring.audit_log_available = True
+
+    def _integrations(self, hs_users: list[HsUser] | None) -> None:
+        emails = {u.id: u.email for u in hs_users or []}
+        with self._step("integrations"):
+            info = self.http.token_info()
+            app_id = info.get("appId")
+            scopes = _list(info.get("scopes"), "private-app token info scopes")
+            user_id = str(info.get("userId")) if info.get("userId") is not None else None
+            self.inv.integrations = [
+                Integration(
+                    id=str(app_id),
+                    name=f"private app {app_id} (the token this scan used)",
+                    kind="private_app",
+                    app=str(app_id),
+                    scopes=sorted(str(s) for s in scopes),
+                    user=emails.get(user_id or "", user_id),
+                    active=True,
+                )
+            ]
+        # Only the scanning app can be seen: HubSpot has no API listing private apps.
+        self.inv.add_gap(
+            "integrations",
+            GapReason.NO_API,
+            "HubSpot has no API that lists private apps, their scopes or connected apps; "
+            "only the scanning app's own token was inspected. Review Settings > "
+            "Integrations > Private Apps and Connected Apps",
+        )
+
+    def _api_usage(self) -> None:
+        with self._step("api_usage", gap="integrations") as ok:
+            body = _object(
+                self.http.get(
+                    "/account-info/v3/api-usage/daily/private-apps",
+                    what="private-app API usage",
+                    scope="(none beyond a valid token)",
+                ),
+                "api usage",
+            )
+            for item in _list(body.get("results"), "api usage"):
+                if isinstance(item, dict) and item.get("name") == "private-apps-api-calls-daily":
+                    self.inv.api_usage = ApiUsage(
+                        daily_used=_int(item.get("currentUsage")),
+                        daily_limit=_int(item.get("usageLimit")),
+                    )
+        if not ok[0] or self.inv.api_usage is None:
+            limit, remaining = self.calls.daily_limit, self.calls.daily_remaining
+            if limit is not None:
+                used = limit - remaining if remaining is not None else None
+                self.inv.api_usage = ApiUsage(daily_limit=limit, daily_used=used)
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None

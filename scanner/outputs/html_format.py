@@ -1,0 +1,325 @@
+"""HTML: one self-contained, offline, printable report file.
+
+Everything (CSS, JavaScript, charts as inline SVG) is inside the file and a
+Content-Security-Policy forbids any network fetch. The page shows the posture score,
+counts per severity, a chart per domain and per framework, and a findings table that
+filters, sorts and expands each finding to its evidence, remediation and exception. The
+table is rendered here, not by script, so the report reads and prints without
+JavaScript; the script only filters, sorts and toggles. The template, CSS and script are
+package data under ``scanner/outputs/templates/``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict
+from functools import cache
+from html import escape
+from importlib import resources
+from typing import Any
+
+from scanner.outputs import Document, OutputFormat, register
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+STATUSES = ("FAIL", "ERROR", "MANUAL", "PASS", "NOT_APPLICABLE")
+COLORS = {
+    "FAIL": "#c62828",
+    "ERROR": "#8e24aa",
+    "MANUAL": "#b45f06",
+    "PASS": "#2e7d32",
+    "NOT_APPLICABLE": "#90a4ae",
+}
+VERDICTS = {0: "Gate passed", 1: "Gate failed", 3: "Scan incomplete"}
+
+
+@cache
+def _template(name: str) -> str:
+    return resources.files("scanner.outputs").joinpath(f"templates/{name}").read_text("utf-8")
+
+
+def _e(value: object) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
+
+def _label(status: str) -> str:
+    return status.replace("_", " ").title()
+
+
+def _header(document: Document) -> str:
+    tenant = document["tenant"]
+    gate = document.get("gate")
+    verdict = ""
+    if gate:
+        code = gate["exit_code"]
+        verdict = (
+            f'<span class="verdict gate-{code}" id="verdict">'
+            f"{_e(VERDICTS.get(code, f'exit {code}'))} (fail on {_e(gate['fail_on'])})</span>"
+        )
+    meta = [
+        ("Platform", tenant.get("platform")),
+        ("Tenant", f"{tenant.get('name') or ''} {tenant.get('id') or ''}".strip()),
+        ("Policy", f"{document['policy']['name']} ({document['policy']['digest'][:19]}…)"),
+        ("Scanned", f"{document['started_at'][:19]} – {document['finished_at'][:19]} UTC"),
+        ("Scan", document["scan_id"]),
+        ("crmscan", document["tool"]["version"]),
+    ]
+    spans = " ".join(f"<span><b>{_e(k)}:</b> {_e(v)}</span>" for k, v in meta)
+    title = _e(tenant.get("name") or tenant.get("id") or "tenant")
+    return f'<header><h1>crmscan report: {title}</h1><p class="meta">{spans}</p>{verdict}</header>'
+
+
+def _cards(document: Document) -> str:
+    summary = document["summary"]
+    score = summary.get("score")
+    score_text = "n/a" if score is None else f"{score:g}"
+    cards = [
+        f'<div class="card score"><div class="label">Posture score</div>'
+        f'<div class="value" id="score">{score_text}</div><div class="sub">of 100</div></div>'
+    ]
+    for severity in SEVERITIES:
+        row = summary["by_severity"].get(severity, {})
+        failing = row.get("FAIL", 0)
+        total = sum(row.get(s, 0) for s in STATUSES)
+        cards.append(
+            f'<div class="card sev-{severity}"><div class="label">{severity}</div>'
+            f'<div class="value" data-severity-count="{severity}">{failing}</div>'
+            f'<div class="sub">failing of {total}</div></div>'
+        )
+    by_status = summary["by_status"]
+    for status in ("ERROR", "MANUAL"):
+        cards.append(
+            f'<div class="card"><div class="label">{_label(status)}</div>'
+            f'<div class="value" data-status-count="{status}">{by_status.get(status, 0)}</div>'
+            f'<div class="sub">findings</div></div>'
+        )
+    cards.append(
+        f'<div class="card"><div class="label">Excepted</div>'
+        f'<div class="value" data-excepted="">{summary["excepted"]}</div>'
+        f'<div class="sub">findings</div></div>'
+    )
+    return f'<section><h2>Summary</h2><div class="cards">{"".join(cards)}</div></section>'
+
+
+def _bar_chart(chart_id: str, title: str, rows: list[tuple[str, Counter[str]]], unit: str) -> str:
+    if not rows:
+        return (
+            f'<div class="chart" id="{chart_id}"><h3>{_e(title)}</h3>'
+            f'<p class="empty">No {_e(unit)} in this result.</p></div>'
+        )
+    label_width, bar_width, row_height = 170, 330, 26
+    height = row_height * len(rows) + 6
+    parts = [
+        f'<svg viewBox="0 0 {label_width + bar_width + 60} {height}" role="img" '
+        f'aria-label="{_e(title)}">'
+    ]
+    for index, (name, counts) in enumerate(rows):
+        y = index * row_height + 4
+        total = sum(counts.values()) or 1
+        short = name if len(name) <= 24 else name[:23] + "…"
+        parts.append(f'<text x="0" y="{y + 14}"><title>{_e(name)}</title>{_e(short)}</text>')
+        x = float(label_width)
+        for status in STATUSES:
+            count = counts.get(status, 0)
+            if not count:
+                continue
+            width = bar_width * count / total
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="18" '
+                f'fill="{COLORS[status]}" data-status="{status}" data-count="{count}">'
+                f"<title>{_e(name)}: {count} {_e(_label(status))}</title></rect>"
+            )
+            x += width
+        parts.append(
+            f'<text x="{label_width + bar_width + 6}" y="{y + 14}">{sum(counts.values())}</text>'
+        )
+    parts.append("</svg>")
+    legend = "".join(
+        f'<span><i class="swatch" style="background:{COLORS[s]}"></i>{_label(s)}</span>'
+        for s in STATUSES
+    )
+    return (
+        f'<div class="chart" id="{chart_id}"><h3>{_e(title)}</h3>{"".join(parts)}'
+        f'<div class="legend">{legend}</div></div>'
+    )
+
+
+def _charts(document: Document) -> str:
+    per_domain: dict[str, Counter[str]] = defaultdict(Counter)
+    for finding in document["findings"]:
+        per_domain[finding["domain"]][finding["status"]] += 1
+    outcomes = document["summary"]["check_outcomes"]
+    requirements: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for check in document["checks"]:
+        for mapping in check.get("frameworks", []):
+            key = (mapping["framework"], mapping["requirement"])
+            requirements[key].append(outcomes.get(check["id"], "NOT_APPLICABLE"))
+    per_framework: dict[str, Counter[str]] = defaultdict(Counter)
+    for (framework, _), states in requirements.items():
+        # A requirement fails if any mapped check fails; then ERROR, MANUAL, PASS.
+        outcome = next((s for s in STATUSES if s in states), "NOT_APPLICABLE")
+        per_framework[framework][outcome] += 1
+    domain_chart = _bar_chart(
+        "chart-domain", "Findings per domain", sorted(per_domain.items()), "findings"
+    )
+    framework_chart = _bar_chart(
+        "chart-framework",
+        "Framework requirements by outcome",
+        sorted(per_framework.items()),
+        "framework mappings",
+    )
+    return (
+        "<section><h2>By domain and framework</h2>"
+        f'<div class="charts">{domain_chart}{framework_chart}</div></section>'
+    )
+
+
+def _exception_html(exception: dict[str, Any] | None) -> str:
+    if not exception:
+        return "none"
+    state = "expired, no longer applies" if exception.get("expired") else "active"
+    ticket = f", ticket {_e(exception['ticket'])}" if exception.get("ticket") else ""
+    return (
+        f"{_e(exception['reason'])} — approved by {_e(exception['approved_by'])}, "
+        f"expires {_e(exception['expires'])}{ticket} ({state})"
+    )
+
+
+def _finding_body(index: int, finding: dict[str, Any], frameworks: str) -> str:
+    resource = finding["resource"]
+    name = resource.get("name") or resource.get("id") or resource.get("type")
+    exception = finding.get("exception")
+    note = ""
+    if exception:
+        expired = exception.get("expired")
+        note = (
+            f'<div class="exc{" expired" if expired else ""}">'
+            f"{'exception expired' if expired else 'excepted'}</div>"
+        )
+    search_text = " ".join(
+        str(v)
+        for v in (
+            finding["check_id"],
+            finding["title"],
+            name,
+            resource.get("id"),
+            finding["message"],
+            finding["domain"],
+        )
+        if v
+    ).lower()
+    evidence = json.dumps(
+        finding.get("evidence") or {}, indent=2, ensure_ascii=False, sort_keys=True
+    )
+    attestation = finding.get("attestation")
+    details = [
+        ("Resource", f"{_e(resource.get('type'))} · {_e(name)} · {_e(resource.get('id'))}"),
+        ("Evidence", f"<pre>{_e(evidence)}</pre>"),
+        ("Remediation", f"<pre>{_e(finding.get('remediation') or '-')}</pre>"),
+        ("Exception", _exception_html(exception)),
+        ("Frameworks", _e(frameworks) or "none mapped"),
+    ]
+    if attestation:
+        details.append(
+            (
+                "Attestation",
+                f"{_e(attestation['statement'])} — {_e(attestation['attested_by'])}, "
+                f"{_e(attestation['date'])} ({_e(attestation['outcome'])})",
+            )
+        )
+    dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in details)
+    return (
+        f'<tbody class="finding" data-index="{index}" data-severity="{_e(finding["severity"])}" '
+        f'data-status="{_e(finding["status"])}" data-check="{_e(finding["check_id"])}" '
+        f'data-resource="{_e(name)}" data-domain="{_e(finding["domain"])}" '
+        f'data-text="{_e(search_text)}">'
+        f'<tr class="row"><td><button class="toggle" type="button" aria-expanded="false" '
+        f'aria-label="Show details">+</button></td>'
+        f'<td><span class="badge st-{_e(finding["status"])}">'
+        f"{_e(_label(finding['status']))}</span>{note}</td>"
+        f'<td><span class="badge s-{_e(finding["severity"])}">{_e(finding["severity"])}</span></td>'
+        f"<td><b>{_e(finding['check_id'])}</b><br>{_e(finding['title'])}</td>"
+        f"<td>{_e(name)}</td><td>{_e(finding['message'])}</td></tr>"
+        f'<tr class="detail" hidden><td></td><td colspan="5"><dl>{dl}</dl></td></tr></tbody>'
+    )
+
+
+def _options(values: list[str], all_label: str) -> str:
+    options = [f'<option value="">{_e(all_label)}</option>']
+    options += [f'<option value="{_e(v)}">{_e(_label(v))}</option>' for v in values]
+    return "".join(options)
+
+
+def _table(document: Document) -> str:
+    frameworks = {
+        c["id"]: "; ".join(f"{m['framework']} {m['requirement']}" for m in c.get("frameworks", []))
+        for c in document["checks"]
+    }
+    findings = document["findings"]
+    bodies = "".join(
+        _finding_body(i, f, frameworks.get(f["check_id"], "")) for i, f in enumerate(findings)
+    )
+    present = {f["status"] for f in findings}
+    severities = _options(list(SEVERITIES), "All severities")
+    statuses = _options([s for s in STATUSES if s in present], "All statuses")
+    checks = _options(sorted({f["check_id"] for f in findings}), "All checks")
+    total = len(findings)
+    controls = (
+        '<div class="controls">'
+        '<input id="filter-text" type="search" placeholder="Filter by text, resource, check…" '
+        'aria-label="Filter findings by text">'
+        f'<select id="filter-severity" aria-label="Severity">{severities}</select>'
+        f'<select id="filter-status" aria-label="Status">{statuses}</select>'
+        f'<select id="filter-check" aria-label="Check">{checks}</select>'
+        '<button id="expand-all" type="button">Expand / collapse shown</button>'
+        f'<span id="shown" data-shown="{total}">{total} of {total} findings</span>'
+        "</div>"
+    )
+    head = (
+        '<thead><tr><th aria-label="Details"></th><th data-sort="status">Status</th>'
+        '<th data-sort="severity">Severity</th><th data-sort="check">Check</th>'
+        '<th data-sort="resource">Resource</th><th>Message</th></tr></thead>'
+    )
+    return (
+        f'<section><h2>Findings</h2>{controls}<table class="findings" id="findings">{head}'
+        f"{bodies}</table></section>"
+    )
+
+
+def _gaps(document: Document) -> str:
+    gaps = document.get("gaps") or []
+    if not gaps:
+        return ""
+    items = "".join(
+        f"<li><b>{_e(g['collection'])}</b> ({_e(g['reason'])}): {_e(g['detail'])}</li>"
+        for g in gaps
+    )
+    return f'<section id="gaps"><h2>Not collected</h2><ul>{items}</ul></section>'
+
+
+def render_html(document: Document) -> str:
+    """The self-contained HTML report."""
+    body = "".join(
+        [
+            _header(document),
+            _cards(document),
+            _charts(document),
+            _table(document),
+            _gaps(document),
+            f"<footer>Generated by crmscan {_e(document['tool']['version'])} from scan "
+            f"{_e(document['scan_id'])}. This file loads nothing from the network.</footer>",
+        ]
+    )
+    tenant = document["tenant"]
+    title = f"crmscan report: {tenant.get('name') or tenant.get('id') or ''}"
+    return (
+        _template("report.html")
+        .replace("{{title}}", _e(title))
+        .replace("{{css}}", _template("report.css"))
+        .replace("{{js}}", _template("report.js"))
+        .replace("{{body}}", body)
+    )
+
+
+HTML_FORMAT = register(
+    OutputFormat("html", "crmscan-report.html", "self-contained HTML report (offline)", render_html)
+)

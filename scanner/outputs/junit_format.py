@@ -1,0 +1,167 @@
+"""JUnit XML: one test case per check and resource, for CI test dashboards.
+
+One ``<testsuite>`` per check. Each finding is a ``<testcase>`` named after its resource:
+FAIL becomes ``<failure>``, ERROR ``<error>``, MANUAL and NOT_APPLICABLE ``<skipped>``.
+A FAIL under a valid exception is ``<skipped>`` too (it does not fail the gate) and says
+why; an expired exception no longer applies, so that finding is a failure. A check that
+found no resource to evaluate has one skipped test case. Follows the structure Jenkins,
+GitLab and GitHub test reporters read (the de-facto JUnit schema).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from scanner.outputs import Document, OutputFormat, register
+
+# Characters XML 1.0 cannot carry at all; CRM data may contain them.
+_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _text(value: object) -> str:
+    return _INVALID_XML.sub("\ufffd", "" if value is None else str(value))
+
+
+def _resource_label(finding: dict[str, Any]) -> str:
+    resource = finding["resource"]
+    name = resource.get("name") or resource.get("id") or resource.get("type")
+    if resource.get("id") and resource.get("name") and resource["id"] != resource["name"]:
+        return f"{resource['type']}/{name} ({resource['id']})"
+    return f"{resource.get('type')}/{name}"
+
+
+def _details(finding: dict[str, Any]) -> str:
+    lines = [
+        finding["message"],
+        "",
+        "Evidence: "
+        + json.dumps(finding.get("evidence") or {}, ensure_ascii=False, sort_keys=True),
+        "",
+        "Remediation:",
+        finding.get("remediation") or "-",
+    ]
+    exception = finding.get("exception")
+    if exception:
+        state = "EXPIRED" if exception.get("expired") else "active"
+        lines += [
+            "",
+            f"Exception ({state}): {exception['reason']} - approved by "
+            f"{exception['approved_by']} until {exception['expires']}",
+        ]
+    return "\n".join(lines)
+
+
+def _testcase(suite: ET.Element, check: dict[str, Any], finding: dict[str, Any] | None) -> str:
+    """Append one test case; returns its outcome (passed, failure, error, skipped)."""
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        {
+            "name": _text(_resource_label(finding) if finding else "(no resource evaluated)"),
+            "classname": _text(f"crmscan.{check.get('domain', 'checks')}.{check['id']}"),
+            "time": "0",
+        },
+    )
+    if finding is None:
+        ET.SubElement(case, "skipped", {"message": "NOT_APPLICABLE: no resource to evaluate"})
+        return "skipped"
+    status = finding["status"]
+    exception = finding.get("exception")
+    message = _text(finding["message"])
+    if status == "FAIL" and exception and not exception.get("expired"):
+        reason = _text(exception["reason"])
+        ET.SubElement(case, "skipped", {"message": f"FAIL under exception: {reason}"})
+        outcome = "skipped"
+    elif status == "FAIL":
+        node = ET.SubElement(case, "failure", {"message": message, "type": finding["severity"]})
+        node.text = _text(_details(finding))
+        outcome = "failure"
+    elif status == "ERROR":
+        node = ET.SubElement(case, "error", {"message": message, "type": "ERROR"})
+        node.text = _text(_details(finding))
+        outcome = "error"
+    elif status in ("MANUAL", "NOT_APPLICABLE"):
+        ET.SubElement(case, "skipped", {"message": f"{status}: {message}"})
+        outcome = "skipped"
+    else:
+        outcome = "passed"
+    if outcome not in ("failure", "error"):
+        ET.SubElement(case, "system-out").text = _text(_details(finding))
+    return outcome
+
+
+def to_junit(document: Document) -> ET.Element:
+    """The ``<testsuites>`` element for ``document``."""
+    by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for finding in document["findings"]:
+        by_check[finding["check_id"]].append(finding)
+    tenant = document["tenant"]
+    root = ET.Element(
+        "testsuites",
+        {
+            "name": _text(
+                f"crmscan {tenant.get('platform')} {tenant.get('name') or tenant.get('id')}"
+            )
+        },
+    )
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for number, check in enumerate(document["checks"]):
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            {
+                "name": _text(f"{check['id']} {check['title']}"),
+                "timestamp": document["started_at"][:19],
+                "hostname": _text(tenant.get("id") or "-"),
+                "id": str(number),
+                "package": f"crmscan.{check.get('domain', 'checks')}",
+                "time": "0",
+            },
+        )
+        properties = ET.SubElement(suite, "properties")
+        for name, value in (
+            ("severity", check["severity"]),
+            ("scan_id", document["scan_id"]),
+            ("policy", document["policy"]["name"]),
+            ("policy_digest", document["policy"]["digest"]),
+        ):
+            ET.SubElement(properties, "property", {"name": name, "value": _text(value)})
+        findings: list[dict[str, Any] | None] = [*by_check.get(check["id"], [])] or [None]
+        counts = {"failure": 0, "error": 0, "skipped": 0}
+        for finding in findings:
+            outcome = _testcase(suite, check, finding)
+            if outcome in counts:
+                counts[outcome] += 1
+        suite.set("tests", str(len(findings)))
+        suite.set("failures", str(counts["failure"]))
+        suite.set("errors", str(counts["error"]))
+        suite.set("skipped", str(counts["skipped"]))
+        # <system-out>/<system-err> follow the test cases in the JUnit schema.
+        ET.SubElement(suite, "system-out").text = _text(check.get("remediation"))
+        ET.SubElement(suite, "system-err")
+        totals["tests"] += len(findings)
+        totals["failures"] += counts["failure"]
+        totals["errors"] += counts["error"]
+        totals["skipped"] += counts["skipped"]
+    for key, value in totals.items():
+        root.set(key, str(value))
+    root.set("time", "0")
+    return root
+
+
+def render_junit(document: Document) -> str:
+    """The JUnit XML report as text."""
+    root = to_junit(document)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+JUNIT_FORMAT = register(
+    OutputFormat(
+        "junit", "crmscan-junit.xml", "JUnit XML (one test per check and resource)", render_junit
+    )
+)

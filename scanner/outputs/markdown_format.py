@@ -1,0 +1,177 @@
+"""Markdown: a summary for a ticket or a pull-request comment.
+
+Short by design: the verdict, counts per severity, the checks that did not pass with a
+few of their failing resources, exceptions in force and what could not be collected.
+Text from the CRM is escaped so it cannot break the table layout or inject links and
+HTML. The whole comment stays under GitHub's 65,536-character limit.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import defaultdict
+from typing import Any
+
+from scanner.outputs import Document, OutputFormat, register
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+STATUSES = ("FAIL", "ERROR", "MANUAL", "PASS", "NOT_APPLICABLE")
+OUTCOME_ICON = {"FAIL": "❌", "ERROR": "⚠️", "MANUAL": "📝", "PASS": "✅", "NOT_APPLICABLE": "➖"}
+PER_CHECK = 5
+MAX_CHARS = 60_000
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+
+
+def md(value: object) -> str:
+    """``value`` as inline Markdown text: one line, special characters escaped."""
+    text = " ".join(("" if value is None else str(value)).split())
+    return _SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
+
+
+def code(value: object) -> str:
+    """``value`` as an inline code span (code spans take no escapes; backticks removed)."""
+    text = " ".join(("" if value is None else str(value)).split()).replace("`", "'")
+    return f"`{text or ' '}`"
+
+
+def raw_html(value: object) -> str:
+    """``value`` as text inside an HTML element (``<summary>``), entities escaped."""
+    return html.escape(" ".join(("" if value is None else str(value)).split()))
+
+
+def _verdict(document: Document) -> str:
+    gate = document.get("gate")
+    if not gate:
+        return ""
+    text = {0: "✅ gate passed", 1: "❌ gate failed", 3: "⚠️ scan incomplete"}.get(
+        gate["exit_code"], f"exit {gate['exit_code']}"
+    )
+    return f"**{text}** (fail on {md(gate['fail_on'])} and above, exit {gate['exit_code']})"
+
+
+def _header(document: Document) -> list[str]:
+    tenant = document["tenant"]
+    summary = document["summary"]
+    score = summary.get("score")
+    lines = [
+        f"## crmscan: {md(tenant.get('platform'))} · {md(tenant.get('name') or tenant.get('id'))}",
+        "",
+        _verdict(document),
+        "",
+        f"- Posture score: **{score:g}/100**" if score is not None else "- Posture score: n/a",
+        f"- Policy: {code(document['policy']['name'])} ({md(document['policy']['digest'][:19])}…)",
+        f"- Tenant: {md(tenant.get('id'))}, scanned {md(document['finished_at'][:19])}Z "
+        f"by crmscan {md(document['tool']['version'])} (scan {md(document['scan_id'])})",
+        f"- Checks: {summary['checks']['total']}, findings: {summary['findings']}, "
+        f"excepted: {summary['excepted']}",
+        "",
+        "| Severity | " + " | ".join(s.replace("_", " ").title() for s in STATUSES) + " |",
+        "|---|" + "---:|" * len(STATUSES),
+    ]
+    for severity in SEVERITIES:
+        row = summary["by_severity"].get(severity, {})
+        if any(row.get(s, 0) for s in STATUSES):
+            lines.append(
+                f"| {severity} | " + " | ".join(str(row.get(s, 0)) for s in STATUSES) + " |"
+            )
+    return lines
+
+
+def _resource(finding: dict[str, Any]) -> str:
+    resource = finding["resource"]
+    return md(resource.get("name") or resource.get("id") or resource.get("type"))
+
+
+def _checks_section(document: Document) -> list[str]:
+    outcomes = document["summary"]["check_outcomes"]
+    by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for finding in document["findings"]:
+        if finding["status"] in ("FAIL", "ERROR", "MANUAL"):
+            by_check[finding["check_id"]].append(finding)
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    checks = sorted(
+        (c for c in document["checks"] if outcomes.get(c["id"]) in ("FAIL", "ERROR", "MANUAL")),
+        key=lambda c: (order.get(c["severity"], 9), c["id"]),
+    )
+    if not checks:
+        return ["", "All checks passed or were not applicable."]
+    lines = ["", "### Checks that need attention", ""]
+    lines += ["| | Check | Severity | Title | Resources |", "|---|---|---|---|---:|"]
+    for check in checks:
+        outcome = outcomes[check["id"]]
+        lines.append(
+            f"| {OUTCOME_ICON[outcome]} {outcome} | {code(check['id'])} | {check['severity']} | "
+            f"{md(check['title'])} | {len(by_check[check['id']])} |"
+        )
+    for check in checks:
+        listed = by_check[check["id"]]
+        lines += [
+            "",
+            f"<details><summary><b>{raw_html(check['id'])}</b> "
+            f"{raw_html(check['title'])}</summary>",
+            "",
+        ]
+        for finding in listed[:PER_CHECK]:
+            note = ""
+            exception = finding.get("exception")
+            if exception:
+                note = " _(exception expired)_" if exception["expired"] else " _(excepted)_"
+            lines.append(
+                f"- **{finding['status']}** {_resource(finding)}: {md(finding['message'])}{note}"
+            )
+        if len(listed) > PER_CHECK:
+            lines.append(f"- … and {len(listed) - PER_CHECK} more (see the full report)")
+        fix = (check.get("remediation") or "").strip()
+        if fix and outcomes[check["id"]] == "FAIL":
+            lines += ["", "**Fix:**", "", "```text", fix.replace("```", "'''"), "```"]
+        lines += ["", "</details>"]
+    return lines
+
+
+def _exceptions_section(document: Document) -> list[str]:
+    rows = [f for f in document["findings"] if f.get("exception")]
+    if not rows:
+        return []
+    lines = [
+        "",
+        "### Exceptions",
+        "",
+        "| Check | Resource | Reason | Approved by | Expires | State |",
+    ]
+    lines.append("|---|---|---|---|---|---|")
+    for finding in rows:
+        exception = finding["exception"]
+        state = "expired" if exception["expired"] else "active"
+        lines.append(
+            f"| {code(finding['check_id'])} | {_resource(finding)} | {md(exception['reason'])} | "
+            f"{md(exception['approved_by'])} | {md(exception['expires'])} | {state} |"
+        )
+    return lines
+
+
+def _gaps_section(document: Document) -> list[str]:
+    gaps = document.get("gaps") or []
+    if not gaps:
+        return []
+    lines = ["", "### Not collected", ""]
+    lines += [f"- {code(g['collection'])} ({md(g['reason'])}): {md(g['detail'])}" for g in gaps]
+    return lines
+
+
+def render_markdown(document: Document) -> str:
+    """The Markdown summary."""
+    lines = _header(document) + _checks_section(document)
+    lines += _exceptions_section(document) + _gaps_section(document)
+    text = "\n".join(lines).strip() + "\n"
+    if len(text) > MAX_CHARS:
+        cut = text.rfind("\n", 0, MAX_CHARS)
+        text = text[:cut] + "\n\n_… truncated; see the full report._\n"
+    return text
+
+
+MARKDOWN_FORMAT = register(
+    OutputFormat(
+        "md", "crmscan-summary.md", "Markdown summary (tickets, PR comments)", render_markdown
+    )
+)

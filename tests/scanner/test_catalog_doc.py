@@ -1,0 +1,35 @@
+"""docs/checks.md is generated from the catalogue and must be up to date."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scanner.catalog_doc import main, render_shipped
+
+DOC = Path(__file__).parents[2] / "docs" / "checks.md"
+
+
+def test_docs_checks_md_is_up_to_date() -> None:
+    assert DOC.read_text(encoding="utf-8") == render_shipped(), (
+        "docs/checks.md is stale: run `python -m scanner.catalog_doc`"
+    )
+
+
+def test_catalogue_lists_every_check_with_parameters_and_frameworks() -> None:
+    text = render_shipped()
+    assert text.count("\n### ") == 42
+    assert "| `auth.session.max_timeout_minutes` | `120` | `15` |" in text
+    assert "pci-dss 8.2.8" in text
+
+
+def test_check_mode_reports_a_stale_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "checks.md"
+    target.write_text("old\n", encoding="utf-8")
+    assert main(["--check", str(target)]) == 1
+    assert main([str(target)]) == 0
+    assert main(["--check", str(target)]) == 0
+    assert "up to date" in capsys.readouterr().out
