@@ -10,6 +10,7 @@ queries (a test fails while the recording is stale)::
 from __future__ import annotations
 
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -42,16 +43,29 @@ def record(out: Path) -> None:
         session = requests.Session()
         session.trust_env = False  # REQUESTS_CA_BUNDLE would override verify=
         session.verify = emulator.ca_file(tmp)
+        saved_bundle = os.environ.get("REQUESTS_CA_BUNDLE")
+        os.environ["REQUESTS_CA_BUNDLE"] = session.verify  # trust for the TLS probe
         recorder = RecordingAdapter(emulator.session().get_adapter("https://"))
         session.mount("https://", recorder)
         settings = AdapterSettings(
             {"instance_url": emulator.url, "access_token": DEMO_TOKEN, "api_version": API_VERSION}
         )
         scope = CollectionScope(**data["demo_scope"], max_workers=1)
-        SalesforceAdapter(settings, session=session).collect(scope, NullProgress())
+        try:
+            inventory = SalesforceAdapter(settings, session=session).collect(scope, NullProgress())
+        finally:
+            if saved_bundle is None:
+                os.environ.pop("REQUESTS_CA_BUNDLE", None)
+            else:
+                os.environ["REQUESTS_CA_BUNDLE"] = saved_bundle
+        transport = inventory.encryption.transport
+        assert transport is not None, inventory.gaps
+        # The probe's host is the emulator's; the demo presents the org's own host.
+        transport.host = DEMO_INSTANCE.removeprefix("https://")
         recorder.dump(
             out,
             {
+                "transport": transport.model_dump(mode="json"),
                 "anchor": anchor.isoformat(),
                 "instance_url": DEMO_INSTANCE,
                 "api_version": API_VERSION,

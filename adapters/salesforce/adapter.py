@@ -24,6 +24,7 @@ from adapters.salesforce.auth import connect
 from adapters.salesforce.baseline import Baseline
 from adapters.salesforce.client import SfClient
 from adapters.salesforce.replay import ReplayAdapter
+from adapters.transport_probe import record_transport
 from scanner.adapter_api import (
     ADAPTERS,
     Adapter,
@@ -41,6 +42,8 @@ from scanner.inventory import (
     LoginSummary,
     Mfa,
     Role,
+    Tenant,
+    Transport,
     User,
 )
 
@@ -112,6 +115,7 @@ class SalesforceAdapter(Adapter):
         self.session = session
         self.retries, self.backoff, self.timeout = retries, backoff, timeout
         self.fixed_scope: dict[str, Any] | None = None
+        self.recorded_transport: Transport | None = None
 
     @classmethod
     def demo(cls) -> SalesforceAdapter:
@@ -142,7 +146,17 @@ class SalesforceAdapter(Adapter):
             retries=0,
         )
         adapter.fixed_scope = recording["scope"]
+        adapter.recorded_transport = Transport.model_validate(recording["transport"])
         return adapter
+
+    def _probe(self, url: str) -> Inventory:
+        """TLS facts of the instance endpoint, in a scratch inventory (value or gap)."""
+        scratch = Inventory(tenant=Tenant(platform=self.platform))
+        if self.recorded_transport is not None:  # the offline demo: probed when recorded
+            scratch.encryption.transport = self.recorded_transport
+        else:
+            record_transport(scratch, url, timeout=self.timeout)
+        return scratch
 
     # -- collection --------------------------------------------------------------------
     def collect(self, scope: CollectionScope, progress: ProgressReporter) -> Inventory:
@@ -219,6 +233,7 @@ class SalesforceAdapter(Adapter):
             "named_credentials": ("integrations", lambda: integ.fetch_named_credentials(client)),
             "remote_sites": ("integrations", lambda: integ.fetch_remote_sites(client)),
             "oauth_tokens": ("integrations.oauth_tokens", lambda: integ.fetch_oauth_tokens(client)),
+            "transport": ("encryption.transport", lambda: self._probe(instance_url)),
         }
 
         def run(name: str) -> Any:
@@ -506,6 +521,13 @@ def _settings(inv: Inventory, results: dict[str, Any]) -> None:
 
 
 def _encryption(inv: Inventory, results: dict[str, Any]) -> None:
+    probed = results["transport"]
+    if isinstance(probed, _Failed):
+        _gap(inv, "encryption.transport", probed)
+    else:
+        inv.encryption.transport = probed.encryption.transport
+        for gap in probed.gaps:
+            inv.add_gap(gap.collection, gap.reason, gap.detail)
     if isinstance(results["keys"], _Failed):
         _gap(inv, "encryption.at_rest", results["keys"])
     else:

@@ -38,7 +38,11 @@ def test_tenant_and_api_usage(emulator: SalesforceEmulator, inventory: Inventory
     )
     assert tenant.api_version == "62.0" and tenant.instance_url == emulator.url
     assert inventory.api_usage is not None
-    assert inventory.api_usage.requests == len(emulator.log)
+    api_calls = [r for r in emulator.log if r.path != "/"]  # "/" is the TLS probe's HSTS GET
+    assert inventory.api_usage.requests == len(api_calls)
+    transport = inventory.encryption.transport
+    assert transport is not None and transport.hsts is True
+    assert transport.tls_versions and "TLSv1.2" in transport.tls_versions
     soap_calls = len(emulator.requests_matching("/services/Soap/m/"))
     assert soap_calls > 0  # Metadata API answers carry no Sforce-Limit-Info header
     used = inventory.api_usage.daily_used

@@ -59,6 +59,9 @@ def test_recording_is_up_to_date(tmp_path: Path) -> None:
     fresh = tmp_path / "recording.json"
     record(fresh)
     shipped = json.loads(RECORDING.read_text(encoding="utf-8"))
-    assert json.loads(fresh.read_text(encoding="utf-8")) == shipped, (
+    recorded = json.loads(fresh.read_text(encoding="utf-8"))
+    # The TLS probe meets a fresh throwaway certificate each time; only its shape is stable.
+    assert recorded.pop("transport").keys() == shipped.pop("transport").keys()
+    assert recorded == shipped, (
         "the demo recording is stale: run python scripts/record_salesforce_demo.py"
     )

@@ -326,7 +326,10 @@ class SalesforceEmulator:
     def _json(
         self, status: int, payload: Any, limit: bool = True
     ) -> tuple[int, dict[str, str], bytes]:
-        headers = {"Content-Type": "application/json;charset=UTF-8"}
+        headers = {
+            "Content-Type": "application/json;charset=UTF-8",
+            "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+        }
         if limit:
             headers["Sforce-Limit-Info"] = f"api-usage={self.api_used}/{self.api_limit}"
         return (
