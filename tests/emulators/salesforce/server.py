@@ -8,25 +8,22 @@ Wire shapes follow the real API: query results carry ``totalSize``, ``done``,
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
-import secrets
 import ssl
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit
 
-import jwt
 import requests
 import trustme
-from requests.adapters import HTTPAdapter
 
 from tests.emulators.salesforce import soap
+from tests.emulators.salesforce.login import LoginEndpoints
 from tests.emulators.salesforce.org import Org
 from tests.emulators.salesforce.soql import (
     Query,
@@ -37,6 +34,7 @@ from tests.emulators.salesforce.soql import (
     project,
     referenced_fields,
 )
+from tests.emulators.salesforce.transport import Handler, LoopbackAdapter, QuietServer
 
 PAGE_SIZE = 2000
 
@@ -101,7 +99,7 @@ class _Cursor:
 
 
 @dataclass
-class SalesforceEmulator:
+class SalesforceEmulator(LoginEndpoints):
     """Serves ``org`` over HTTPS. Use as a context manager or call start()/stop()."""
 
     org: Org
@@ -128,8 +126,8 @@ class SalesforceEmulator:
     # -- lifecycle ---------------------------------------------------------------------
     def start(self) -> SalesforceEmulator:
         """Start serving on an ephemeral loopback port."""
-        handler = type("Handler", (_Handler,), {"emulator": self})
-        self._server = _QuietServer(("127.0.0.1", 0), handler)
+        handler = type("Handler", (Handler,), {"emulator": self})
+        self._server = QuietServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         self._cert.configure_cert(context)
@@ -173,7 +171,7 @@ class SalesforceEmulator:
         plays the part of DNS for them, like /etc/hosts would.
         """
         session = requests.Session()
-        session.mount("https://", _LoopbackAdapter(self.port))
+        session.mount("https://", LoopbackAdapter(self.port))
         return session
 
     # -- helpers for tests -------------------------------------------------------------
@@ -445,138 +443,3 @@ class SalesforceEmulator:
         return self._xml(
             200, soap.read_response(kind or "", [(n, components.get(n)) for n in names])
         )
-
-    def _new_token(self) -> str:
-        token = f"{self.org.org_id[:15]}!AQ{secrets.token_urlsafe(48)}"
-        with self._lock:
-            self._tokens.add(token)
-        return token
-
-    def _soap_login(self, body: bytes) -> tuple[int, dict[str, str], bytes]:
-        text = body.decode("utf-8", "replace")
-        creds = self.credentials
-        if (
-            f"<n1:username>{creds.username}</n1:username>" in text
-            and f"<n1:password>{creds.password}{creds.security_token}</n1:password>" in text
-        ):
-            return self._xml(
-                200,
-                soap.login_response(
-                    self._new_token(),
-                    self.url,
-                    self.org.org_id,
-                    "005000000000001AAA",
-                    self.sandbox,
-                    self.api_version,
-                ),
-            )
-        return self._xml(
-            500,
-            soap.fault(
-                "INVALID_LOGIN",
-                "Invalid username, password, security token; or user locked out.",
-                partner=True,
-            ),
-        )
-
-    def _token(self, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
-        form = {k: v[0] for k, v in parse_qs(body.decode()).items()}
-        creds = self.credentials
-        grant = form.get("grant_type")
-        ok = False
-        host = headers.get("x-original-host", "")
-        if grant == "password":
-            ok = (
-                form.get("client_id") == creds.client_id
-                and form.get("client_secret") == creds.client_secret
-                and form.get("username") == creds.username
-                and form.get("password") == creds.password + creds.security_token
-            )
-        elif grant == "urn:ietf:params:oauth:grant-type:jwt-bearer" and creds.jwt_public_key:
-            try:
-                claims = jwt.decode(
-                    form.get("assertion", ""),
-                    creds.jwt_public_key,
-                    algorithms=["RS256"],
-                    audience=[
-                        "https://login.salesforce.com",
-                        "https://test.salesforce.com",
-                        f"https://{host}",
-                    ],
-                )
-                ok = claims.get("iss") == creds.client_id and claims.get("sub") == creds.username
-            except jwt.PyJWTError:
-                ok = False
-        elif grant == "client_credentials":
-            basic = headers.get("authorization", "")
-            expected = base64.b64encode(
-                f"{creds.client_id}:{creds.client_secret}".encode()
-            ).decode()
-            ok = basic == f"Basic {expected}" and host == f"{creds.my_domain}.salesforce.com"
-            if ok is False and basic == f"Basic {expected}":
-                payload = {
-                    "error": "invalid_grant",
-                    "error_description": "request not supported on this domain",
-                }
-                return self._json(400, payload, limit=False)
-        if not ok:
-            return self._json(
-                400,
-                {"error": "invalid_grant", "error_description": "authentication failure"},
-                limit=False,
-            )
-        payload = {
-            "access_token": self._new_token(),
-            "instance_url": self.url,
-            "id": f"https://login.salesforce.com/id/{self.org.org_id}/005000000000001AAA",
-            "token_type": "Bearer",
-            "issued_at": str(int(time.time() * 1000)),
-            "signature": base64.b64encode(secrets.token_bytes(32)).decode(),
-        }
-        return self._json(200, payload, limit=False)
-
-
-class _QuietServer(ThreadingHTTPServer):
-    """Clients that time out hang up mid-answer; that is expected, not an error."""
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Ignore connections the client dropped."""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    emulator: SalesforceEmulator
-    protocol_version = "HTTP/1.1"
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        headers = {k.lower(): v for k, v in self.headers.items()}
-        status, out_headers, out = self.emulator.handle(self.command, self.path, headers, body)
-        self.send_response(status)
-        for key, value in out_headers.items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(out)))
-        self.end_headers()
-        self.wfile.write(out)
-
-    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _serve
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        """Keep test output quiet."""
-
-
-class _LoopbackAdapter(HTTPAdapter):
-    """Sends requests for ``*.salesforce.com`` to the emulator's port."""
-
-    def __init__(self, port: int) -> None:
-        super().__init__()
-        self._port = port
-
-    def send(
-        self, request: requests.PreparedRequest, *args: Any, **kwargs: Any
-    ) -> requests.Response:  # type: ignore[override]
-        parts = urlsplit(request.url or "")
-        if parts.hostname and parts.hostname.endswith(".salesforce.com"):
-            request.url = urlunsplit(parts._replace(netloc=f"127.0.0.1:{self._port}"))
-            request.headers["X-Original-Host"] = parts.hostname
-        return super().send(request, *args, **kwargs)
