@@ -18,6 +18,7 @@ import argparse
 import gc
 import math
 import multiprocessing as mp
+import os
 import resource
 import sys
 import tempfile
@@ -50,7 +51,9 @@ def _serve(args: argparse.Namespace, out: Any, inbox: Any) -> None:
             queries = emulator._cursors.values()
             pages = sum(max(1, math.ceil(len(c.rows) / 2000)) for c in queries)
             other = sum(1 for r in emulator.log if "/query" not in r.path)
-            out.put({"requests": len(emulator.log), "minimum": pages + other})
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            out.put({"requests": len(emulator.log), "minimum": pages + other,
+                     "cpu": usage.ru_utime + usage.ru_stime})
             emulator.log.clear()
             emulator._cursors.clear()
 
@@ -104,12 +107,14 @@ def main() -> int:
             fetch(client)
             solo[name] = min(solo.get(name, math.inf), time.monotonic() - t0)
     inbox.put("stats")
-    out.get()
+    emulator_cpu_before = out.get()["cpu"]
     critical_name, critical = max(solo.items(), key=lambda item: item[1])
 
+    cpu0 = time.process_time()
     t0 = time.monotonic()
     inventory = SalesforceAdapter(settings, session=session()).collect(scope, NullProgress())
     wall = time.monotonic() - t0
+    cpu = time.process_time() - cpu0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     inbox.put("stats")
     stats = out.get()
@@ -128,6 +133,8 @@ def main() -> int:
         f"-> {ratio_time:.3f}x (target <= 1.5x)"
     )
     print("  solo: " + ", ".join(f"{k} {v:.2f} s" for k, v in solo.items()))
+    print(f"CPU during the scan: scanner {cpu:.2f} s, emulator "
+          f"{stats['cpu'] - emulator_cpu_before:.2f} s ({os.cpu_count()} CPUs)")
     print(f"peak memory of the scanning process: {peak_mb:.0f} MB (target < 1536 MB)")
     print(f"gaps: {[g.collection for g in inventory.gaps]}")
     ok = ratio_requests <= 1.1 and ratio_time <= 1.5 and peak_mb < 1536
