@@ -6,6 +6,7 @@ import dataclasses
 import gc
 import json
 import logging
+import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -240,7 +241,10 @@ class SalesforceAdapter(Adapter):
             progress.finished(collection, True)
             return result
 
-        with _cyclic_gc_paused(), ThreadPoolExecutor(max_workers=max(1, scope.max_workers)) as pool:
+        with (
+            _tuned_for_bulk_reads(),
+            ThreadPoolExecutor(max_workers=max(1, scope.max_workers)) as pool,
+        ):
             futures = {name: pool.submit(run, name) for name in tasks}
             early = ("users", "profiles", "roles", "mfa", "logins")
             prepared = prepare_users(
@@ -257,16 +261,24 @@ class SalesforceAdapter(Adapter):
 
 
 @contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a large org is read and assembled.
+def _tuned_for_bulk_reads() -> Iterator[None]:
+    """Tune the interpreter while a large org is read and assembled; restore it after.
 
-    Hundreds of thousands of records and models are created and none of them form
-    cycles; repeated full collections over them would double the assembly time.
+    * The cyclic garbage collector is paused: hundreds of thousands of records and
+      models are created, none in a cycle, and repeated full collections over them
+      doubled the assembly time.
+    * The GIL switch interval is shortened: a thread reading the longest paginated
+      query gives up the GIL on every socket read and otherwise waits up to 5 ms to get
+      it back from a thread parsing another page, which made that query (the scan's
+      critical path) a third slower.
     """
     was_enabled = gc.isenabled()
     gc.disable()
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(0.0005)
     try:
         yield
     finally:
+        sys.setswitchinterval(interval)
         if was_enabled:
             gc.enable()

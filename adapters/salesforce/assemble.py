@@ -213,31 +213,51 @@ def _apply_permissions(
         )
     profiles = resolver.data.profiles if resolver else {}
     licenses = resolver.data.licenses if resolver else {}
+    # Users mostly share a handful of profile + permission-set combinations: resolve
+    # each combination once. The lists are shared between those users, read-only.
+    resolved: dict[tuple[str, ...], tuple[frozenset[str], dict[str, Any]]] = {}
     for user, u in prepared:
         profile = profiles.get(u.get("ProfileId") or "")
         license_name = licenses.get(profile.get("UserLicenseId") or "") if profile else None
         values: dict[str, Any] = {}
-        kind_raw: set[str] | None = None
+        kind_raw: frozenset[str] | None = None
         if resolver is not None:
             sources = resolver.user_sources(u.get("ProfileId"), by_user.get(u["Id"], []))
-            kind_raw = set().union(*(s.raw for s in sources)) if sources else set()
-            if assignments is not None:
-                permissions, raw_permissions, grants = resolver.grants(sources)
-                values.update(
-                    permissions=permissions,
-                    raw_permissions=raw_permissions,
-                    grants=grants,
-                    permission_sets=[s.name for s in sources if s.kind != "profile"],
-                )
-                if object_perms is not None:
-                    values["object_access"] = resolver.object_access(
-                        sources, raw_permissions, scope.sensitive_objects, object_perms
-                    )
+            key = tuple(s.id for s in sources)
+            if key not in resolved:
+                resolved[key] = _resolve(resolver, sources, assignments, object_perms, scope)
+            kind_raw, shared = resolved[key]
+            values.update(shared)
         values["kind"] = users_mod.user_kind(u, user.profile, license_name, kind_raw)
         # Every field was set at construction; updating __dict__ skips per-field
         # assignment overhead, which adds up over tens of thousands of users.
         user.__dict__.update(values)
     return [user for user, _ in prepared]
+
+
+def _resolve(
+    resolver: perms.Resolver,
+    sources: list[perms.Source],
+    assignments: list[tuple[str, str, str | None]] | None,
+    object_perms: dict[str, dict[str, tuple[bool, bool]]] | None,
+    scope: CollectionScope,
+) -> tuple[frozenset[str], dict[str, Any]]:
+    """Raw permissions and the permission fields of users with these sources."""
+    raw = frozenset().union(*(s.raw for s in sources))
+    if assignments is None:  # the profile alone is known: enough for the kind only
+        return raw, {}
+    permissions, raw_permissions, grants = resolver.grants(sources)
+    values: dict[str, Any] = {
+        "permissions": permissions,
+        "raw_permissions": raw_permissions,
+        "grants": grants,
+        "permission_sets": [s.name for s in sources if s.kind != "profile"],
+    }
+    if object_perms is not None:
+        values["object_access"] = resolver.object_access(
+            sources, raw_permissions, scope.sensitive_objects, object_perms
+        )
+    return raw, values
 
 
 def _settings(inv: Inventory, results: dict[str, Any]) -> None:

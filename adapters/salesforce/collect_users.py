@@ -148,7 +148,7 @@ def user_kind(
     user: dict[str, Any],
     profile: str | None,
     license_name: str | None,
-    raw_permissions: set[str] | None,
+    raw_permissions: frozenset[str] | set[str] | None,
 ) -> UserKind:
     """human, integration, guest, portal or automated."""
     user_type = user.get("UserType") or ""
