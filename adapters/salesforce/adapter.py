@@ -7,6 +7,8 @@ import gc
 import json
 import logging
 import sys
+import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -222,23 +224,25 @@ class SalesforceAdapter(Adapter):
             "transport": ("encryption.transport", lambda: self._probe(instance_url)),
         }
 
+        grouped = _GroupedProgress(progress, [collection for collection, _ in tasks.values()])
+
         def run(name: str) -> Any:
             collection, fn = tasks[name]
-            progress.started(collection)
+            grouped.started(collection)
             try:
                 result = fn()
             except CollectionError as exc:
                 _log.info("salesforce %s not collected: %s", name, exc)
-                progress.finished(collection, False)
+                grouped.finished(collection, False)
                 return Failed(exc)
             except (KeyError, TypeError, AttributeError) as exc:
-                progress.finished(collection, False)
+                grouped.finished(collection, False)
                 return Failed(
                     MalformedResponseError(
                         f"unexpected response shape ({type(exc).__name__}: {exc})"
                     )
                 )
-            progress.finished(collection, True)
+            grouped.finished(collection, True)
             return result
 
         with (
@@ -258,6 +262,33 @@ class SalesforceAdapter(Adapter):
             daily_limit=client.usage.daily_limit,
         )
         return inventory
+
+
+class _GroupedProgress:
+    """Reports each collection once, however many concurrent tasks feed it."""
+
+    def __init__(self, progress: ProgressReporter, collections: list[str]) -> None:
+        self._progress = progress
+        self._remaining = Counter(collections)
+        self._ok: dict[str, bool] = {}
+        self._lock = threading.Lock()
+
+    def started(self, collection: str) -> None:
+        """Pass on the first start of ``collection``."""
+        with self._lock:
+            first = collection not in self._ok
+            self._ok.setdefault(collection, True)
+        if first:
+            self._progress.started(collection)
+
+    def finished(self, collection: str, ok: bool) -> None:
+        """Pass on the end of ``collection`` once its last task ended."""
+        with self._lock:
+            self._remaining[collection] -= 1
+            self._ok[collection] = self._ok.get(collection, True) and ok
+            last = self._remaining[collection] == 0
+        if last:
+            self._progress.finished(collection, self._ok[collection])
 
 
 @contextmanager

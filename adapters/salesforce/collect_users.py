@@ -194,16 +194,14 @@ class _Tally:
             if last and (self.last_failure is None or last > self.last_failure):
                 self.last_failure = last
 
-    def summary(self, days: int, hourly_known: bool) -> LoginSummary:
+    def summary(self, days: int) -> LoginSummary:
         return LoginSummary(
             window_days=days,
             successes=self.successes,
             successes_without_mfa=self.without_mfa,
             failures=self.failures,
             last_failure_at=self.last_failure,
-            max_failures_per_hour=(
-                max(self.per_hour.values(), default=0) if hourly_known else None
-            ),
+            max_failures_per_hour=(max(self.per_hour.values(), default=0)),
         )
 
 
@@ -255,6 +253,6 @@ def fetch_logins(client: SfClient, days: int) -> tuple[dict[str, LoginSummary], 
             tallies[row["UserId"]].per_hour[(str(row.get("d")), int(row.get("h") or 0))] += int(
                 row.get("n") or 0
             )
-    summaries = {uid: t.summary(days, True) for uid, t in tallies.items()}
+    summaries = {uid: t.summary(days) for uid, t in tallies.items()}
     sso = {uid: t.sso > 0 for uid, t in tallies.items()}
     return summaries, sso
