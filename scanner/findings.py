@@ -26,6 +26,10 @@ class Status(str, Enum):
     NOT_APPLICABLE = "NOT_APPLICABLE"
 
 
+#: Statuses in the order reports list them: what needs action first.
+REPORT_ORDER = ("FAIL", "ERROR", "MANUAL", "PASS", "NOT_APPLICABLE")
+
+
 class Finding:
     """The verdict of ``check`` on ``resource``.
 

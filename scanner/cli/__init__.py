@@ -62,13 +62,22 @@ def _register_commands() -> None:
     from scanner.cli import (
         checks_cmd,
         demo_cmd,
+        diff_cmd,
         frameworks_cmd,
         report_cmd,
         scan_cmd,
         validate_cmd,
     )
 
-    for module in (scan_cmd, demo_cmd, report_cmd, checks_cmd, frameworks_cmd, validate_cmd):
+    for module in (
+        scan_cmd,
+        demo_cmd,
+        report_cmd,
+        diff_cmd,
+        checks_cmd,
+        frameworks_cmd,
+        validate_cmd,
+    ):
         module.register(cli)
 
 

@@ -18,10 +18,10 @@ from html import escape
 from importlib import resources
 from typing import Any
 
+from scanner.check_spec import SEVERITIES
+from scanner.findings import REPORT_ORDER as STATUSES
 from scanner.outputs import Document, OutputFormat, register
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
-STATUSES = ("FAIL", "ERROR", "MANUAL", "PASS", "NOT_APPLICABLE")
 COLORS = {
     "FAIL": "#c62828",
     "ERROR": "#8e24aa",
@@ -249,12 +249,19 @@ def _options(values: list[str], all_label: str) -> str:
     return "".join(options)
 
 
+_STATUS_ORDER = {status: rank for rank, status in enumerate(STATUSES)}
+
+
 def _table(document: Document) -> str:
     frameworks = {
         c["id"]: "; ".join(f"{m['framework']} {m['requirement']}" for m in c.get("frameworks", []))
         for c in document["checks"]
     }
-    findings = document["findings"]
+    # Failures first, then what needs a person's attention, most severe first.
+    findings = sorted(
+        document["findings"],
+        key=lambda f: (_STATUS_ORDER.get(f["status"], 9), SEVERITIES.index(f["severity"])),
+    )
     bodies = "".join(
         _finding_body(i, f, frameworks.get(f["check_id"], "")) for i, f in enumerate(findings)
     )

@@ -13,10 +13,10 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from scanner.check_spec import SEVERITIES
+from scanner.findings import REPORT_ORDER as STATUSES
 from scanner.outputs import Document, OutputFormat, register
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
-STATUSES = ("FAIL", "ERROR", "MANUAL", "PASS", "NOT_APPLICABLE")
 OUTCOME_ICON = {"FAIL": "❌", "ERROR": "⚠️", "MANUAL": "📝", "PASS": "✅", "NOT_APPLICABLE": "➖"}
 PER_CHECK = 5
 MAX_CHARS = 60_000

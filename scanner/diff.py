@@ -1,0 +1,98 @@
+"""Compare two result documents: what is newly failing, fixed, still failing.
+
+A finding is identified across scans by check id, resource type and resource id, so a
+renamed user or permission set stays the same finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.check_spec import SEVERITY_RANK
+
+Key = tuple[str, str, str]
+
+#: Statuses that mean "something to act on" when they appear.
+ATTENTION = ("FAIL", "ERROR")
+
+
+def _key(finding: dict[str, Any]) -> Key:
+    resource = finding["resource"]
+    return (finding["check_id"], resource["type"], str(resource.get("id") or resource.get("name")))
+
+
+def _exempt(finding: dict[str, Any]) -> bool:
+    exception = finding.get("exception")
+    return exception is not None and not exception.get("expired", False)
+
+
+@dataclass
+class ScanDiff:
+    """The changes between two scans of the same tenant."""
+
+    new_failures: list[dict[str, Any]] = field(default_factory=list)
+    fixed: list[dict[str, Any]] = field(default_factory=list)
+    still_failing: list[dict[str, Any]] = field(default_factory=list)
+    new_errors: list[dict[str, Any]] = field(default_factory=list)
+    resolved_errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def gate_failures(self, fail_on: str) -> list[dict[str, Any]]:
+        """New, non-excepted failures at or above ``fail_on``."""
+        threshold = SEVERITY_RANK[fail_on]
+        return [
+            f
+            for f in self.new_failures
+            if SEVERITY_RANK[f["severity"]] >= threshold and not _exempt(f)
+        ]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form: counts and the findings of each kind."""
+        groups = {
+            "new_failures": self.new_failures,
+            "fixed": self.fixed,
+            "still_failing": self.still_failing,
+            "new_errors": self.new_errors,
+            "resolved_errors": self.resolved_errors,
+        }
+        return {
+            "counts": {name: len(items) for name, items in groups.items()},
+            **{name: [_brief(f) for f in items] for name, items in groups.items()},
+        }
+
+
+def _brief(finding: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "check_id": finding["check_id"],
+        "severity": finding["severity"],
+        "status": finding["status"],
+        "resource": finding["resource"],
+        "message": finding["message"],
+    }
+
+
+def diff_documents(before: dict[str, Any], after: dict[str, Any]) -> ScanDiff:
+    """What changed from ``before`` to ``after`` (two native result documents)."""
+    old = {_key(f): f for f in before["findings"]}
+    result = ScanDiff()
+    seen: set[Key] = set()
+    for finding in after["findings"]:
+        key = _key(finding)
+        seen.add(key)
+        previous = old.get(key)
+        was = previous["status"] if previous else None
+        now = finding["status"]
+        if now == "FAIL":
+            (result.still_failing if was == "FAIL" else result.new_failures).append(finding)
+        elif was == "FAIL" and now == "PASS":
+            result.fixed.append(finding)
+        if now == "ERROR" and was != "ERROR":
+            result.new_errors.append(finding)
+        elif was == "ERROR" and now != "ERROR":
+            result.resolved_errors.append(finding)
+    ran = {check["id"] for check in after["checks"]}
+    for key, finding in old.items():
+        # Gone from a scan that ran the check: the resource was removed, which fixes it.
+        if key not in seen and finding["status"] == "FAIL" and finding["check_id"] in ran:
+            result.fixed.append(finding)
+    return result
