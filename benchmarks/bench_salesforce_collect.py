@@ -52,8 +52,13 @@ def _serve(args: argparse.Namespace, out: Any, inbox: Any) -> None:
             pages = sum(max(1, math.ceil(len(c.rows) / 2000)) for c in queries)
             other = sum(1 for r in emulator.log if "/query" not in r.path)
             usage = resource.getrusage(resource.RUSAGE_SELF)
-            out.put({"requests": len(emulator.log), "minimum": pages + other,
-                     "cpu": usage.ru_utime + usage.ru_stime})
+            out.put(
+                {
+                    "requests": len(emulator.log),
+                    "minimum": pages + other,
+                    "cpu": usage.ru_utime + usage.ru_stime,
+                }
+            )
             emulator.log.clear()
             emulator._cursors.clear()
 
@@ -133,8 +138,10 @@ def main() -> int:
         f"-> {ratio_time:.3f}x (target <= 1.5x)"
     )
     print("  solo: " + ", ".join(f"{k} {v:.2f} s" for k, v in solo.items()))
-    print(f"CPU during the scan: scanner {cpu:.2f} s, emulator "
-          f"{stats['cpu'] - emulator_cpu_before:.2f} s ({os.cpu_count()} CPUs)")
+    print(
+        f"CPU during the scan: scanner {cpu:.2f} s, emulator "
+        f"{stats['cpu'] - emulator_cpu_before:.2f} s ({os.cpu_count()} CPUs)"
+    )
     print(f"peak memory of the scanning process: {peak_mb:.0f} MB (target < 1536 MB)")
     print(f"gaps: {[g.collection for g in inventory.gaps]}")
     ok = ratio_requests <= 1.1 and ratio_time <= 1.5 and peak_mb < 1536
