@@ -86,6 +86,8 @@ STANDARD_PERMS = [
     "ChatterInternalUser",
     "ExportReport",
 ]
+#: Acme's own profiles leave out API access and report export (granted by permission sets).
+HARDENED_PERMS = [p for p in STANDARD_PERMS if p not in ("ApiEnabled", "ExportReport")]
 
 
 def sfid(prefix: str, n: int) -> str:
@@ -119,8 +121,8 @@ def build() -> dict[str, Any]:
         ("System Administrator", "Salesforce", False, ADMIN_PERMS),
         ("Standard User", "Salesforce", False, STANDARD_PERMS),
         ("Read Only", "Salesforce", False, ["RunReports", "ActivitiesAccess"]),
-        ("Acme Sales", "Salesforce", True, STANDARD_PERMS),
-        ("Acme Support", "Salesforce", True, STANDARD_PERMS + ["ManageCases"]),
+        ("Acme Sales", "Salesforce", True, HARDENED_PERMS),
+        ("Acme Support", "Salesforce", True, HARDENED_PERMS + ["ManageCases"]),
         (
             "Acme Integration",
             "Salesforce Integration",
