@@ -1,0 +1,893 @@
+"""Write ``adapters/salesforce/demo/sample_org.json``: the fictional "Acme Outfitters" org.
+
+Deterministic (seeded). Planted problems the checks must flag:
+
+* AUTH-002: two System Administrators have no MFA method (Bob Ng, Dana Ruiz);
+* PRIV-005: an administrator (Carol Diaz) has not logged in for 150 days;
+* PRIV-009: the integration user's profile grants Modify All Data;
+* ENC-002: Contact.SSN__c is sensitive but not encrypted;
+* AUTH-008: the session timeout is 12 hours.
+
+Smaller issues: a connected app open to all users with refresh tokens valid until
+revoked, an OAuth token unused for 200 days, a user on the standard "Standard User"
+profile, a burst of failed logins, the guest profile reading Accounts.
+
+Run: ``python scripts/make_salesforce_sample_org.py`` (then re-record the demo with
+``scripts/record_salesforce_demo.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+ANCHOR = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
+OUT = Path(__file__).resolve().parent.parent / "adapters/salesforce/demo/sample_org.json"
+PERMISSIONS = [
+    "ApiEnabled",
+    "ApiUserOnly",
+    "AssignPermissionSets",
+    "AuthorApex",
+    "BypassMFAForUiLogins",
+    "ConvertLeads",
+    "CustomizeApplication",
+    "DataExport",
+    "EditEvent",
+    "EditTask",
+    "ExportReport",
+    "ForceTwoFactor",
+    "ManageAuthProviders",
+    "ManageConnectedApps",
+    "ManageDashboards",
+    "ManageEncryptionKeys",
+    "ManageInternalUsers",
+    "ManageIpAddresses",
+    "ManageProfilesPermissionsets",
+    "ManageRoles",
+    "ManageSharing",
+    "ManageTwoFactor",
+    "ManageUsers",
+    "ModifyAllData",
+    "ModifyMetadata",
+    "ResetPasswords",
+    "RunReports",
+    "SendEmail",
+    "UseAnyApiClient",
+    "ViewAllData",
+    "ViewAllUsers",
+    "ViewEncryptedData",
+    "ViewEventLogFiles",
+    "ViewSetup",
+    "ViewRoles",
+    "EmailSingle",
+    "ImportPersonal",
+    "ManageCases",
+    "TransferAnyEntity",
+    "ActivitiesAccess",
+    "ChatterInternalUser",
+]
+ADMIN_PERMS = [
+    p
+    for p in PERMISSIONS
+    if p not in ("ApiUserOnly", "BypassMFAForUiLogins", "ViewEncryptedData", "ManageEncryptionKeys")
+]
+STANDARD_PERMS = [
+    "ApiEnabled",
+    "ConvertLeads",
+    "EditEvent",
+    "EditTask",
+    "RunReports",
+    "SendEmail",
+    "EmailSingle",
+    "ActivitiesAccess",
+    "ChatterInternalUser",
+    "ExportReport",
+]
+#: Acme's own profiles leave out API access and report export (granted by permission sets).
+HARDENED_PERMS = [p for p in STANDARD_PERMS if p not in ("ApiEnabled", "ExportReport")]
+
+
+def sfid(prefix: str, n: int) -> str:
+    """An 18-character Salesforce-shaped id."""
+    return f"{prefix}{n:012d}AAA"[:18]
+
+
+def ts(days_before: float, hour: int = 9) -> str:
+    """A Salesforce datetime ``days_before`` the anchor."""
+    moment = (ANCHOR - timedelta(days=days_before)).replace(hour=hour, minute=12)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+
+
+def build() -> dict[str, Any]:
+    """The fixture."""
+    rnd = random.Random(20261101)
+    lic = {
+        name: sfid("100", i)
+        for i, name in enumerate(
+            [
+                "Salesforce",
+                "Salesforce Platform",
+                "Salesforce Integration",
+                "Customer Community",
+                "Guest User License",
+            ],
+            1,
+        )
+    }
+    profile_defs = [
+        ("System Administrator", "Salesforce", False, ADMIN_PERMS),
+        ("Standard User", "Salesforce", False, STANDARD_PERMS),
+        ("Read Only", "Salesforce", False, ["RunReports", "ActivitiesAccess"]),
+        ("Acme Sales", "Salesforce", True, HARDENED_PERMS),
+        ("Acme Support", "Salesforce", True, HARDENED_PERMS + ["ManageCases"]),
+        (
+            "Acme Integration",
+            "Salesforce Integration",
+            True,
+            ["ApiEnabled", "ApiUserOnly", "ModifyAllData", "ViewAllData", "ViewSetup"],
+        ),
+        (
+            "Acme Reporting API",
+            "Salesforce Integration",
+            True,
+            ["ApiEnabled", "ApiUserOnly", "RunReports"],
+        ),
+        ("Acme Customer Community", "Customer Community", True, ["EditTask"]),
+        ("Acme Site Guest", "Guest User License", True, []),
+    ]
+    profiles, permsets = [], []
+    pid: dict[str, str] = {}
+    owned: dict[str, str] = {}
+    for i, (name, license_name, custom, grants) in enumerate(profile_defs, 1):
+        pid[name] = sfid("00e", i)
+        owned[name] = sfid("0PS", 100 + i)
+        profiles.append(
+            {
+                "Id": pid[name],
+                "Name": name,
+                "UserLicenseId": lic[license_name],
+                "UserType": "Guest" if "Guest" in name else "Standard",
+            }
+        )
+        permsets.append(
+            {
+                "Id": owned[name],
+                "Name": f"X00e{i:03d}profile",
+                "Label": f"00e{i}",
+                "IsOwnedByProfile": True,
+                "ProfileId": pid[name],
+                "IsCustom": custom,
+                "Type": "Profile",
+                "PermissionSetGroupId": None,
+                "grants": grants,
+            }
+        )
+    set_defs = [
+        ("Sales_Ops", "Sales Operations", ["ExportReport", "ManageDashboards"]),
+        ("Report_Builder", "Report Builder", ["RunReports", "ManageDashboards"]),
+        ("Data_Export_Approved", "Approved Data Export", ["DataExport", "ExportReport"]),
+        (
+            "Encryption_Admin",
+            "Encryption Administrator",
+            ["ManageEncryptionKeys", "ViewEncryptedData", "ViewSetup"],
+        ),
+        ("Support_Escalations", "Support Escalations", ["ManageCases", "TransferAnyEntity"]),
+        ("Login_Troubleshooting", "Login Troubleshooting", ["ResetPasswords", "ViewSetup"]),
+    ]
+    psid: dict[str, str] = {}
+    for i, (name, label, grants) in enumerate(set_defs, 1):
+        psid[name] = sfid("0PS", 200 + i)
+        permsets.append(
+            {
+                "Id": psid[name],
+                "Name": name,
+                "Label": label,
+                "IsOwnedByProfile": False,
+                "ProfileId": None,
+                "IsCustom": True,
+                "Type": "Regular",
+                "PermissionSetGroupId": None,
+                "grants": grants,
+            }
+        )
+    group_id = sfid("0PG", 1)
+    permsets.append(
+        {
+            "Id": sfid("0PS", 300),
+            "Name": "Sales_Leadership_aggregate",
+            "Label": "Sales Leadership",
+            "IsOwnedByProfile": False,
+            "ProfileId": None,
+            "IsCustom": True,
+            "Type": "Group",
+            "PermissionSetGroupId": group_id,
+            "grants": ["ExportReport", "ManageDashboards", "RunReports"],
+        }
+    )
+    groups = [
+        {
+            "Id": group_id,
+            "DeveloperName": "Sales_Leadership",
+            "MasterLabel": "Sales Leadership",
+            "Status": "Updated",
+        }
+    ]
+    components = [
+        {"Id": sfid("0PJ", i), "PermissionSetGroupId": group_id, "PermissionSetId": psid[n]}
+        for i, n in enumerate(["Sales_Ops", "Report_Builder"], 1)
+    ]
+    roles = [
+        ("CEO", None),
+        ("VP Sales", "CEO"),
+        ("Sales Rep", "VP Sales"),
+        ("VP Support", "CEO"),
+        ("Support Agent", "VP Support"),
+    ]
+    rid = {name: sfid("00E", i) for i, (name, _) in enumerate(roles, 1)}
+    user_roles = [
+        {
+            "Id": rid[n],
+            "Name": n,
+            "DeveloperName": n.replace(" ", "_"),
+            "ParentRoleId": rid.get(p or ""),
+        }
+        for n, p in roles
+    ]
+
+    users: list[dict[str, Any]] = []
+    mfa: list[dict[str, Any]] = []
+    logins: list[dict[str, Any]] = []
+    assignments: list[dict[str, Any]] = []
+
+    def add_user(
+        first: str,
+        last: str,
+        profile: str,
+        *,
+        role: str | None = None,
+        last_login: float | None = 2,
+        active: bool = True,
+        created: float = 400,
+        user_type: str = "Standard",
+        methods: tuple[str, ...] = ("HasTotp",),
+        login_style: str = "sso",
+        sets: tuple[str, ...] = (),
+        contact: str | None = None,
+        username: str | None = None,
+    ) -> str:
+        uid = sfid("005", len(users) + 1)
+        users.append(
+            {
+                "Id": uid,
+                "Name": f"{first} {last}".strip(),
+                "Username": username or f"{first}.{last}@acme-outfitters.example".lower(),
+                "Email": f"{first}.{last}@acme-outfitters.example".lower(),
+                "IsActive": active,
+                "UserType": user_type,
+                "CreatedDate": ts(created),
+                "ProfileId": pid[profile],
+                "LastLoginDate": ts(last_login) if last_login is not None else None,
+                "UserRoleId": rid.get(role or ""),
+                "ContactId": contact,
+            }
+        )
+        mfa.append(
+            {
+                "Id": sfid("0Tf", len(users)),
+                "UserId": uid,
+                **{
+                    flag: flag in methods
+                    for flag in (
+                        "HasBuiltInAuthenticator",
+                        "HasSalesforceAuthenticator",
+                        "HasSecurityKey",
+                        "HasTempCode",
+                        "HasTotp",
+                        "HasU2F",
+                        "HasUserVerifiedEmailAddress",
+                        "HasUserVerifiedMobileNumber",
+                        "HasVerifiedMobileNumber",
+                    )
+                },
+            }
+        )
+        assignments.append(
+            {
+                "Id": sfid("0Pa", len(assignments) + 1),
+                "AssigneeId": uid,
+                "PermissionSetId": owned[profile],
+                "PermissionSetGroupId": None,
+            }
+        )
+        for name in sets:
+            is_group = name == "Sales_Leadership"
+            assignments.append(
+                {
+                    "Id": sfid("0Pa", len(assignments) + 1),
+                    "AssigneeId": uid,
+                    "PermissionSetId": sfid("0PS", 300) if is_group else psid[name],
+                    "PermissionSetGroupId": group_id if is_group else None,
+                }
+            )
+        if active and last_login is not None and last_login <= 30 and login_style != "none":
+            for k in range(rnd.randint(3, 8)):
+                day = last_login + k * rnd.uniform(1.5, 3.5)
+                if day > 29:
+                    break
+                login_type, amr, app = {
+                    "sso": ("SAML Idp Initiated SSO", "pwd mfa", "Browser"),
+                    "native": ("Application", None, "Browser"),
+                    "api": ("Remote Access 2.0", None, "Acme ERP Sync"),
+                }[login_style]
+                logins.append(
+                    {
+                        "Id": sfid("0Ya", len(logins) + 1),
+                        "UserId": uid,
+                        "LoginTime": ts(day, 8 + k % 9),
+                        "LoginType": login_type,
+                        "Status": "Success",
+                        "SourceIp": "203.0.113.25",
+                        "Application": app,
+                        "AuthMethodReference": amr,
+                    }
+                )
+        return uid
+
+    add_user(
+        "Alice",
+        "Moreno",
+        "System Administrator",
+        role="CEO",
+        methods=("HasU2F", "HasSalesforceAuthenticator"),
+        sets=("Encryption_Admin",),
+    )
+    add_user("Bob", "Ng", "System Administrator", methods=(), login_style="native")
+    add_user(
+        "Dana",
+        "Ruiz",
+        "System Administrator",
+        methods=("HasUserVerifiedEmailAddress",),
+        login_style="native",
+        last_login=6,
+    )
+    add_user(
+        "Carol", "Diaz", "System Administrator", last_login=150, created=900, methods=("HasTotp",)
+    )
+    add_user(
+        "",
+        "Integration",
+        "Acme Integration",
+        login_style="api",
+        methods=(),
+        username="integration@acme-outfitters.example",
+    )
+    add_user(
+        "Reporting",
+        "API",
+        "Acme Reporting API",
+        login_style="api",
+        methods=(),
+        username="reporting-api@acme-outfitters.example",
+    )
+    first_names = [
+        "Ava",
+        "Ben",
+        "Chloe",
+        "Dev",
+        "Elena",
+        "Farah",
+        "Gus",
+        "Hana",
+        "Ivan",
+        "Jade",
+        "Kofi",
+        "Lena",
+        "Mateo",
+        "Nia",
+        "Omar",
+        "Priya",
+        "Quinn",
+        "Rosa",
+        "Sam",
+        "Tara",
+        "Uma",
+        "Victor",
+        "Wen",
+        "Xavi",
+        "Yara",
+        "Zane",
+        "Aiko",
+        "Bruno",
+        "Cora",
+        "Dmitri",
+        "Esme",
+        "Felix",
+        "Gita",
+        "Hugo",
+        "Ines",
+        "Jonas",
+        "Kira",
+        "Luis",
+        "Mei",
+        "Nils",
+        "Olga",
+    ]
+    last_names = ["Lee", "Patel", "Kim", "Okafor", "Rossi", "Silva", "Novak", "Haddad"]
+    for i, first in enumerate(first_names):
+        last = last_names[i % len(last_names)]
+        if i < 22:
+            sets = ("Sales_Ops",) if i % 5 == 0 else (("Sales_Leadership",) if i == 1 else ())
+            if i == 3:
+                sets = ("Data_Export_Approved",)
+            add_user(
+                first,
+                last,
+                "Acme Sales",
+                role="Sales Rep",
+                last_login=rnd.randint(0, 20),
+                methods=("HasSalesforceAuthenticator",) if i % 2 else ("HasTotp",),
+                sets=sets,
+            )
+        elif i < 32:
+            add_user(
+                first,
+                last,
+                "Acme Support",
+                role="Support Agent",
+                last_login=rnd.randint(0, 15),
+                methods=("HasSalesforceAuthenticator",),
+                sets=("Support_Escalations",) if i % 3 == 0 else (),
+            )
+        elif i == 32:
+            add_user(first, last, "Standard User", last_login=4, methods=("HasTotp",))
+        elif i > 35:
+            add_user(
+                first,
+                last,
+                "Acme Support" if i % 2 else "Acme Sales",
+                role="Support Agent" if i % 2 else "Sales Rep",
+                last_login=rnd.randint(0, 25),
+                methods=("HasBuiltInAuthenticator",),
+            )
+        elif i == 33:
+            add_user(first, last, "Acme Sales", active=False, last_login=300, created=800)
+        else:
+            add_user(
+                first,
+                last,
+                "Acme Support",
+                last_login=None,
+                created=10,
+                methods=(),
+                login_style="none",
+            )
+    add_user(
+        "Marta",
+        "Klein",
+        "Acme Customer Community",
+        user_type="PowerCustomerSuccess",
+        contact=sfid("003", 1),
+        methods=("HasUserVerifiedEmailAddress",),
+        login_style="none",
+    )
+    add_user(
+        "Site",
+        "Guest User",
+        "Acme Site Guest",
+        user_type="Guest",
+        last_login=None,
+        methods=(),
+        login_style="none",
+        username="acme_site@acme-outfitters.example",
+    )
+    add_user(
+        "Automated",
+        "Process",
+        "Read Only",
+        user_type="AutomatedProcess",
+        last_login=None,
+        methods=(),
+        login_style="none",
+        username="autoproc@00d5g000004acmeea2",
+    )
+    # A burst of failed logins against one sales user.
+    burst_user = users[8]["Id"]
+    for k in range(12):
+        logins.append(
+            {
+                "Id": sfid("0Ya", len(logins) + 1),
+                "UserId": burst_user,
+                "LoginTime": ts(3, 2).replace(":12:", f":{10 + k * 4:02d}:"),
+                "LoginType": "Application",
+                "Status": "Invalid Password",
+                "SourceIp": "198.51.100.77",
+                "Application": "Browser",
+                "AuthMethodReference": None,
+            }
+        )
+
+    sensitive = ["Contact", "Lead", "Account", "Opportunity", "Case"]
+    obj_rows = []
+
+    def obj_perm(parent: str, obj: str, read: bool, edit: bool, all_: bool = False) -> None:
+        obj_rows.append(
+            {
+                "Id": sfid("110", len(obj_rows) + 1),
+                "ParentId": parent,
+                "SobjectType": obj,
+                "PermissionsRead": read,
+                "PermissionsCreate": edit,
+                "PermissionsEdit": edit,
+                "PermissionsDelete": edit and all_,
+                "PermissionsViewAllRecords": all_,
+                "PermissionsModifyAllRecords": all_,
+            }
+        )
+
+    for obj in sensitive:
+        obj_perm(owned["System Administrator"], obj, True, True, True)
+        obj_perm(owned["Acme Integration"], obj, True, True, True)
+        obj_perm(owned["Acme Sales"], obj, True, obj != "Case")
+        obj_perm(owned["Acme Support"], obj, obj != "Opportunity", obj == "Case")
+        obj_perm(owned["Standard User"], obj, True, True)
+    obj_perm(owned["Acme Site Guest"], "Account", True, False)
+    obj_perm(owned["Acme Customer Community"], "Case", True, True)
+    fields = ["Contact.SSN__c", "Contact.Birthdate", "Account.BankAccount__c"]
+    field_rows = []
+    for parent, readable, editable in [
+        (owned["System Administrator"], fields, fields),
+        (owned["Acme Support"], ["Contact.SSN__c", "Contact.Birthdate"], []),
+        (owned["Acme Sales"], ["Contact.Birthdate"], ["Contact.Birthdate"]),
+        (owned["Acme Integration"], fields, fields),
+    ]:
+        for name in readable:
+            field_rows.append(
+                {
+                    "Id": sfid("01k", len(field_rows) + 1),
+                    "ParentId": parent,
+                    "SobjectType": name.split(".")[0],
+                    "Field": name,
+                    "PermissionsRead": True,
+                    "PermissionsEdit": name in editable,
+                }
+            )
+    return {
+        "anchor": ts(0, 9),
+        "permission_fields": sorted(PERMISSIONS),
+        "sobjects": {
+            "Organization": [
+                {
+                    "Id": "00D5g000004ACMEEA2",
+                    "Name": "Acme Outfitters",
+                    "OrganizationType": "Enterprise Edition",
+                    "IsSandbox": False,
+                    "InstanceName": "NA212",
+                    "CreatedDate": ts(2400),
+                }
+            ],
+            "UserLicense": [{"Id": v, "Name": k, "Status": "Active"} for k, v in lic.items()],
+            "Profile": profiles,
+            "PermissionSet": permsets,
+            "PermissionSetGroup": groups,
+            "PermissionSetGroupComponent": components,
+            "PermissionSetAssignment": assignments,
+            "UserRole": user_roles,
+            "User": users,
+            "TwoFactorMethodsInfo": mfa,
+            "LoginHistory": logins,
+            "ObjectPermissions": obj_rows,
+            "FieldPermissions": field_rows,
+            "LoginIpRange": [
+                {
+                    "Id": sfid("0Iq", 1),
+                    "ProfileId": pid["System Administrator"],
+                    "StartAddress": "203.0.113.0",
+                    "EndAddress": "203.0.113.255",
+                    "Description": "HQ office",
+                },
+                {
+                    "Id": sfid("0Iq", 2),
+                    "ProfileId": pid["Acme Integration"],
+                    "StartAddress": "198.51.100.10",
+                    "EndAddress": "198.51.100.10",
+                    "Description": "ERP integration host",
+                },
+            ],
+            "TenantSecret": [
+                {
+                    "Id": sfid("02G", 1),
+                    "Type": "Data",
+                    "Status": "ARCHIVED",
+                    "Version": 1,
+                    "Source": "HSM",
+                    "CreatedDate": ts(560),
+                },
+                {
+                    "Id": sfid("02G", 2),
+                    "Type": "Data",
+                    "Status": "ACTIVE",
+                    "Version": 2,
+                    "Source": "HSM",
+                    "CreatedDate": ts(190),
+                },
+                {
+                    "Id": sfid("02G", 3),
+                    "Type": "DeterministicData",
+                    "Status": "ACTIVE",
+                    "Version": 1,
+                    "Source": "HSM",
+                    "CreatedDate": ts(190),
+                },
+            ],
+            "ConnectedApplication": [
+                {
+                    "Id": sfid("0H4", 1),
+                    "Name": "Acme Mobile",
+                    "CreatedDate": ts(700),
+                    "OptionsAllowAdminApprovedUsersOnly": True,
+                    "RefreshTokenValidityPeriod": 90,
+                    "OptionsRefreshTokenValidityMetric": False,
+                },
+                {
+                    "Id": sfid("0H4", 2),
+                    "Name": "Acme ERP Sync",
+                    "CreatedDate": ts(500),
+                    "OptionsAllowAdminApprovedUsersOnly": True,
+                    "RefreshTokenValidityPeriod": 30,
+                    "OptionsRefreshTokenValidityMetric": True,
+                },
+                {
+                    "Id": sfid("0H4", 3),
+                    "Name": "Marketing Sync",
+                    "CreatedDate": ts(260),
+                    "OptionsAllowAdminApprovedUsersOnly": False,
+                    "RefreshTokenValidityPeriod": None,
+                    "OptionsRefreshTokenValidityMetric": False,
+                },
+            ],
+            "OauthToken": [
+                {
+                    "Id": sfid("0CQ", 1),
+                    "AppName": "Acme ERP Sync",
+                    "UserId": users[4]["Id"],
+                    "CreatedDate": ts(400),
+                    "LastUsedDate": ts(0.2),
+                    "UseCount": 48211,
+                },
+                {
+                    "Id": sfid("0CQ", 2),
+                    "AppName": "Acme Mobile",
+                    "UserId": users[7]["Id"],
+                    "CreatedDate": ts(90),
+                    "LastUsedDate": ts(1),
+                    "UseCount": 310,
+                },
+                {
+                    "Id": sfid("0CQ", 3),
+                    "AppName": "Marketing Sync",
+                    "UserId": users[2]["Id"],
+                    "CreatedDate": ts(250),
+                    "LastUsedDate": ts(200),
+                    "UseCount": 12,
+                },
+            ],
+            "NamedCredential": [
+                {
+                    "Id": sfid("0XA", 1),
+                    "DeveloperName": "ERP_API",
+                    "MasterLabel": "ERP API",
+                    "Endpoint": "https://erp.acme-outfitters.example/api",
+                    "PrincipalType": "NamedUser",
+                    "CreatedDate": ts(500),
+                },
+            ],
+        },
+        "tooling": {
+            "SecurityHealthCheck": [
+                {
+                    "Id": sfid("0Hc", 1),
+                    "DurableId": "0Hc000000000001",
+                    "Score": "71",
+                    "CustomBaselineId": None,
+                }
+            ],
+            "SecurityHealthCheckRisks": [
+                {
+                    "Id": sfid("0Hr", i),
+                    "DurableId": d,
+                    "Setting": s,
+                    "SettingGroup": g,
+                    "RiskType": r,
+                    "SettingRiskCategory": c,
+                    "OrgValue": o,
+                    "StandardValue": v,
+                }
+                for i, (d, s, g, r, c, o, v) in enumerate(
+                    [
+                        (
+                            "SessionSettingsSessionTimeout",
+                            "Timeout value",
+                            "Session Settings",
+                            "HIGH_RISK",
+                            "HIGH_RISK",
+                            "12 hours",
+                            "2 hours",
+                        ),
+                        (
+                            "SessionSettingsLockSessionsToIp",
+                            "Lock sessions to the IP address from which they originated",
+                            "Session Settings",
+                            "MEDIUM_RISK",
+                            "MEDIUM_RISK",
+                            "Disabled",
+                            "Enabled",
+                        ),
+                        (
+                            "PasswordPoliciesMinPasswordLength",
+                            "Minimum password length",
+                            "Password Policies",
+                            "MEETS_STANDARD",
+                            "HIGH_RISK",
+                            "10",
+                            "8",
+                        ),
+                        (
+                            "PasswordPoliciesComplexity",
+                            "Password complexity requirement",
+                            "Password Policies",
+                            "MEETS_STANDARD",
+                            "MEDIUM_RISK",
+                            "Must include alpha and numeric characters",
+                            "Must include alpha and numeric characters",
+                        ),
+                        (
+                            "PasswordPoliciesMaxLoginAttempts",
+                            "Maximum invalid login attempts",
+                            "Password Policies",
+                            "MEETS_STANDARD",
+                            "HIGH_RISK",
+                            "5",
+                            "5",
+                        ),
+                        (
+                            "RemoteSiteSettingsProtocolSecurity",
+                            "Remote site settings with protocol security disabled",
+                            "Remote Site Settings",
+                            "MEDIUM_RISK",
+                            "MEDIUM_RISK",
+                            "1",
+                            "0",
+                        ),
+                    ],
+                    1,
+                )
+            ],
+            "RemoteProxy": [
+                {
+                    "Id": sfid("0rp", 1),
+                    "SiteName": "Acme_ERP",
+                    "EndpointUrl": "https://erp.acme-outfitters.example",
+                    "IsActive": True,
+                    "DisableProtocolSecurity": False,
+                    "CreatedDate": ts(500),
+                },
+                {
+                    "Id": sfid("0rp", 2),
+                    "SiteName": "Legacy_Shipping",
+                    "EndpointUrl": "http://shipping.legacy.example",
+                    "IsActive": True,
+                    "DisableProtocolSecurity": True,
+                    "CreatedDate": ts(1200),
+                },
+            ],
+        },
+        "metadata": {
+            "SecuritySettings": {
+                "Security": {
+                    "networkAccess": {
+                        "ipRanges": [
+                            {
+                                "description": "HQ office",
+                                "end": "203.0.113.255",
+                                "start": "203.0.113.0",
+                            }
+                        ]
+                    },
+                    "passwordPolicies": {
+                        "complexity": "AlphaNumeric",
+                        "expiration": "NinetyDays",
+                        "historyRestriction": "3",
+                        "lockoutInterval": "FifteenMinutes",
+                        "maxLoginAttempts": "FiveAttempts",
+                        "minimumPasswordLength": "10",
+                        "minimumPasswordLifetime": False,
+                        "obscureSecretAnswer": True,
+                        "questionRestriction": "DoesNotContainPassword",
+                    },
+                    "sessionSettings": {
+                        "disableTimeoutWarning": False,
+                        "enableCSRFOnGet": True,
+                        "enableCSRFOnPost": True,
+                        "enableClickjackNonsetupSFDC": True,
+                        "enableClickjackNonsetupUser": True,
+                        "enableClickjackSetup": True,
+                        "enableMFADirectUILoginOptIn": True,
+                        "enforceIpRangesEveryRequest": False,
+                        "forceLogoutOnSessionTimeout": True,
+                        "forceRelogin": True,
+                        "lockSessionsToDomain": True,
+                        "lockSessionsToIp": False,
+                        "requireHttpOnly": True,
+                        "requireHttps": True,
+                        "sessionTimeout": "TwelveHours",
+                    },
+                }
+            },
+            "PlatformEncryptionSettings": {
+                "PlatformEncryption": {
+                    "enableDeterministicEncryption": True,
+                    "enableEncryptFieldHistory": True,
+                }
+            },
+            "ProfilePasswordPolicy": {
+                "acme_integration_profilePasswordPolicy": {
+                    "lockoutInterval": 0,
+                    "maxLoginAttempts": 10,
+                    "minimumPasswordLength": 20,
+                    "minimumPasswordLifetime": False,
+                    "obscure": True,
+                    "passwordComplexity": 4,
+                    "passwordExpiration": 0,
+                    "passwordHistory": 5,
+                    "passwordQuestion": 1,
+                    "profile": "Acme Integration",
+                }
+            },
+            "CustomField": {
+                "Contact.SSN__c": {
+                    "label": "SSN",
+                    "type": "Text",
+                    "length": 11,
+                    "encryptionScheme": "None",
+                },
+                "Contact.Birthdate": {"encryptionScheme": "ProbabilisticEncryption"},
+                "Contact.Email": {"encryptionScheme": "CaseInsensitiveDeterministicEncryption"},
+                "Account.BankAccount__c": {
+                    "label": "Bank Account",
+                    "type": "Text",
+                    "length": 34,
+                    "encryptionScheme": "ProbabilisticEncryption",
+                },
+            },
+        },
+        "schemas": {
+            "Account": [_f("Id", "id"), _f("Name"), _f("BankAccount__c", encrypted=True)],
+            "Lead": [_f("Id", "id"), _f("Name"), _f("Email", "email")],
+            "Opportunity": [_f("Id", "id"), _f("Name"), _f("Amount", "currency")],
+            "Contact": [
+                _f("Id", "id"),
+                _f("Name"),
+                _f("Email", "email", True),
+                _f("Birthdate", "date", True),
+                _f("SSN__c"),
+            ],
+            "Case": [_f("Id", "id"), _f("Subject")],
+        },
+        "demo_scope": {
+            "sensitive_objects": sensitive,
+            "sensitive_fields": fields,
+            "login_history_days": 30,
+        },
+    }
+
+
+def _f(name: str, kind: str = "string", encrypted: bool = False) -> dict[str, Any]:
+    return {"name": name, "type": kind, "label": name, "encrypted": encrypted, "nillable": True}
+
+
+if __name__ == "__main__":
+    OUT.write_text(json.dumps(build(), indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {OUT}")
