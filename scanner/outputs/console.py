@@ -40,6 +40,18 @@ def _resource_label(finding: dict[str, Any]) -> str:
     return str(resource.get("name") or resource.get("id") or resource["type"])
 
 
+MESSAGE_LIMIT = 240
+
+
+def _finding_text(finding: dict[str, Any]) -> str:
+    """The message, prefixed with the resource unless it already names it; long ones cut."""
+    label, message = _resource_label(finding), finding["message"]
+    text = message if label in message else f"{label}: {message}"
+    if len(text) > MESSAGE_LIMIT:
+        text = text[: MESSAGE_LIMIT - 1].rstrip() + "… (full text in the JSON report)"
+    return text
+
+
 def print_result(document: Document, console: Console, limit: int = 15) -> None:
     """Print ``document`` to ``console``; at most ``limit`` findings per check (0 = all)."""
     tenant = document["tenant"]
@@ -102,8 +114,7 @@ def _print_check(
             exception = finding["exception"]
             note = " [dim](exception expired)[/]" if exception["expired"] else " [dim](excepted)[/]"
         line = Text.from_markup(
-            f"[{STATUS_STYLE[status]}]{status:<6}[/] {escape(_resource_label(finding))}: "
-            f"{escape(finding['message'])}{note}"
+            f"[{STATUS_STYLE[status]}]{status:<6}[/] {escape(_finding_text(finding))}{note}"
         )
         console.print(Padding(line, (0, 0, 0, 4), expand=False))
     if len(listed) > len(shown):
