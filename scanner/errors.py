@@ -10,8 +10,10 @@
     └── CollectionError             an adapter could not collect something (becomes a gap)
         ├── PermissionMissingError  the API user lacks a permission or scope
         ├── RateLimitedError        rate limit or API allowance exhausted after retries
+        ├── ApiReserveReachedError  stopped to keep the policy's share of the daily API calls
         ├── ApiError                HTTP error, timeout or unreachable host
-        └── MalformedResponseError  truncated or invalid API response
+        ├── MalformedResponseError  truncated or invalid API response
+        └── NotAvailableError       the object, field or feature does not exist there
 
 Adapters turn `CollectionError`s into inventory gaps and keep collecting; the engine turns
 gaps into ERROR findings. `ConfigError` and `AuthenticationError` stop a scan before it
@@ -92,6 +94,18 @@ class RateLimitedError(CollectionError):
     gap_reason = GapReason.RATE_LIMITED
 
 
+class ApiReserveReachedError(CollectionError):
+    """Collection stopped so the tenant keeps its configured share of the daily API calls."""
+
+    gap_reason = GapReason.API_LIMIT_RESERVE
+
+
+class NotAvailableError(CollectionError):
+    """The object, field or feature does not exist on this tenant, edition or API version."""
+
+    gap_reason = GapReason.NOT_AVAILABLE
+
+
 class ApiError(CollectionError):
     """HTTP error, timeout or unreachable host, after retries."""
 
@@ -110,6 +124,7 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "ApiError",
+    "ApiReserveReachedError",
     "AuthenticationError",
     "CollectionError",
     "ConfigError",
@@ -117,6 +132,7 @@ __all__ = [
     "FileLocation",
     "InputFileError",
     "MalformedResponseError",
+    "NotAvailableError",
     "PermissionMissingError",
     "RateLimitedError",
 ]

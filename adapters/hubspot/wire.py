@@ -24,13 +24,13 @@ from typing import Any
 
 from scanner.errors import (
     ApiError,
+    ApiReserveReachedError,
     AuthenticationError,
     CollectionError,
     MalformedResponseError,
     PermissionMissingError,
     RateLimitedError,
 )
-from scanner.inventory import GapReason
 from scanner.redact import redact
 
 #: Attempts per request (first try included) before a retryable failure becomes a gap.
@@ -245,14 +245,8 @@ class CallLog:
         if self.daily_limit is None or self.daily_remaining is None or self.daily_limit <= 0:
             return
         if self.daily_remaining <= self.daily_limit * self.reserve_percent / 100.0:
-            raise ReserveReached(
+            raise ApiReserveReachedError(
                 f"{what}: not read; only {self.daily_remaining} of the account's "
                 f"{self.daily_limit} daily API calls are left, within the "
                 f"{self.reserve_percent:g}% reserve kept for other integrations"
             )
-
-
-class ReserveReached(CollectionError):
-    """The daily API allowance is down to the reserve the policy keeps free."""
-
-    gap_reason = GapReason.API_LIMIT_RESERVE

@@ -23,12 +23,13 @@ from simple_salesforce.exceptions import SalesforceError
 
 from scanner.errors import (
     ApiError,
+    ApiReserveReachedError,
     CollectionError,
     MalformedResponseError,
+    NotAvailableError,
     PermissionMissingError,
     RateLimitedError,
 )
-from scanner.inventory import GapReason
 from scanner.redact import redact
 
 _log = logging.getLogger(__name__)
@@ -53,22 +54,8 @@ _MISSING_CODES = {
 }
 
 
-class NotAvailableError(CollectionError):
-    """The object, field or feature does not exist on this org or API version."""
-
-    gap_reason = GapReason.NOT_AVAILABLE
-
-
-class ApiReserveReachedError(CollectionError):
-    """Collection stopped so the org keeps its configured share of the daily API calls."""
-
-    gap_reason = GapReason.API_LIMIT_RESERVE
-
-
-class SessionInvalidError(CollectionError):
+class SessionInvalidError(ApiError):
     """The org rejected the session (401 INVALID_SESSION_ID)."""
-
-    gap_reason = GapReason.API_ERROR
 
 
 @dataclass

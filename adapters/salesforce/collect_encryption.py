@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from xml.etree import ElementTree as ET
 
-from adapters.salesforce.client import METADATA_NS, NotAvailableError, SfClient
+from adapters.salesforce.client import METADATA_NS, SfClient
 from adapters.salesforce.collect_users import parse_datetime
+from scanner.errors import NotAvailableError
 from scanner.inventory import EncryptionKey, FieldEncryption
 
 _NS = f"{{{METADATA_NS}}}"

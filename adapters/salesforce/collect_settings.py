@@ -7,7 +7,8 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from adapters.salesforce.baseline import Baseline
-from adapters.salesforce.client import METADATA_NS, NotAvailableError, SfClient
+from adapters.salesforce.client import METADATA_NS, SfClient
+from scanner.errors import NotAvailableError
 from scanner.inventory import (
     Auth,
     HealthCheck,

@@ -7,8 +7,8 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from typing import Any
 
-from adapters.salesforce.client import NotAvailableError, SessionInvalidError, SfClient
-from scanner.errors import ApiError, AuthenticationError
+from adapters.salesforce.client import SessionInvalidError, SfClient
+from scanner.errors import ApiError, AuthenticationError, NotAvailableError
 from scanner.inventory import LoginSummary, Mfa, Tenant, UserKind
 
 USER_FIELDS = [
