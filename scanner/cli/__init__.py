@@ -63,6 +63,7 @@ def _register_commands() -> None:
         checks_cmd,
         demo_cmd,
         diff_cmd,
+        evidence_cmd,
         frameworks_cmd,
         report_cmd,
         scan_cmd,
@@ -77,6 +78,7 @@ def _register_commands() -> None:
         checks_cmd,
         frameworks_cmd,
         validate_cmd,
+        evidence_cmd,
     ):
         module.register(cli)
 

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from scanner.check_spec import SEVERITIES, load_checks
 from scanner.errors import ConfigError
+from scanner.evidence import load_private_key, write_bundle
 from scanner.frameworks import find_framework, load_frameworks
 from scanner.inventory import Inventory
 from scanner.outputs import FORMATS, redact_document, render_report, write_report
@@ -41,6 +42,8 @@ class ReportRequest:
     fail_on: str
     save_snapshot: Path | None
     all_findings: bool
+    evidence: Path | None
+    evidence_key: Path | None
 
     def policy(self) -> Policy:
         """The policy named on the command line (default: baseline)."""
@@ -105,6 +108,20 @@ def report_options(func: F) -> F:
             help="Save the collected inventory to this file (no credentials).",
         ),
         click.option("--all-findings", is_flag=True, help="List every finding on the console."),
+        click.option(
+            "--evidence",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="Write an evidence bundle (inventory, results, policy, SHA-256 manifest) here.",
+        ),
+        click.option(
+            "--evidence-key",
+            type=click.Path(path_type=Path),
+            default=None,
+            envvar="CRMSCAN_EVIDENCE_KEY",
+            help="Sign the evidence manifest with this Ed25519 private key (PEM) "
+            "[env: CRMSCAN_EVIDENCE_KEY].",
+        ),
     ]
 
     @functools.wraps(func)
@@ -167,6 +184,12 @@ def evaluate_and_report(
         selected = select_checks(in_framework, policy, report.check_ids or chosen.check_ids())
         result = evaluate(inventory, policy, selected)
         document = to_document(result, fail_on, frameworks, [chosen.id])
+    if report.evidence is not None:
+        key = load_private_key(report.evidence_key) if report.evidence_key else None
+        manifest = write_bundle(report.evidence, inventory, document, policy.sources, key)
+        stderr_console().print(f"wrote evidence {manifest}", highlight=False)
+    elif report.evidence_key is not None:
+        raise ConfigError("--evidence-key signs an evidence bundle: give --evidence DIR too")
     if "console" in names:
         limit = 0 if report.all_findings else 15
         print_result(redact_document(document), stdout_console(), limit=limit)
