@@ -37,15 +37,17 @@ def list_frameworks(check_dirs: tuple[Path, ...]) -> None:
     """List the frameworks with how many requirements are automated or manual."""
     frameworks = frameworks_for(check_dirs)
     table = Table(box=None, pad_edge=False, show_edge=False)
-    for column in ("ID", "NAME", "VERSION", "REQUIREMENTS", "AUTOMATED", "MANUAL", "CHECKS"):
-        table.add_column(column, overflow="fold")
+    # The numbers stay on one line; the name (with its version) takes what width is left.
+    table.add_column("ID", no_wrap=True)
+    table.add_column("NAME", overflow="fold", ratio=1)
+    for column in ("REQS", "AUTO", "MANUAL", "CHECKS"):
+        table.add_column(column, justify="right", no_wrap=True)
     for framework in sorted(frameworks.values(), key=lambda f: f.id):
         manual = len(framework.manual_requirements())
         total = len(framework.requirements)
         table.add_row(
             framework.id,
-            escape(framework.name),
-            escape(framework.version),
+            escape(f"{framework.name} ({framework.version})"),
             str(total),
             str(total - manual),
             str(manual),
