@@ -13,13 +13,14 @@ from typing import Any, TypeVar, cast
 import click
 from rich.console import Console
 
+from scanner import history
 from scanner.check_spec import SEVERITIES, load_checks
 from scanner.errors import ConfigError
 from scanner.evidence import load_private_key, write_bundle
 from scanner.frameworks import find_framework, load_frameworks
 from scanner.inventory import Inventory
 from scanner.outputs import FORMATS, redact_document, render_report, write_report
-from scanner.outputs.console import print_result
+from scanner.outputs.console import print_changes, print_result
 from scanner.policy import Policy, load_policy
 from scanner.results import to_document
 from scanner.scan import evaluate, run_checks, select_checks
@@ -44,6 +45,7 @@ class ReportRequest:
     all_findings: bool
     evidence: Path | None
     evidence_key: Path | None
+    history: Path | None
 
     def policy(self) -> Policy:
         """The policy named on the command line (default: baseline)."""
@@ -122,6 +124,12 @@ def report_options(func: F) -> F:
             help="Sign the evidence manifest with this Ed25519 private key (PEM) "
             "[env: CRMSCAN_EVIDENCE_KEY].",
         ),
+        click.option(
+            "--history",
+            type=click.Path(path_type=Path),
+            default=None,
+            help="Keep each result here per tenant and show what changed since the last scan.",
+        ),
     ]
 
     @functools.wraps(func)
@@ -190,6 +198,11 @@ def evaluate_and_report(
         stderr_console().print(f"wrote evidence {manifest}", highlight=False)
     elif report.evidence_key is not None:
         raise ConfigError("--evidence-key signs an evidence bundle: give --evidence DIR too")
+    if report.history is not None:
+        stored, changes = history.record(report.history, document)
+        stderr_console().print(f"stored {stored}", highlight=False)
+        if changes is not None and "console" in names:
+            print_changes(changes, stdout_console())
     if "console" in names:
         limit = 0 if report.all_findings else 15
         print_result(redact_document(document), stdout_console(), limit=limit)

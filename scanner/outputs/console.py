@@ -16,6 +16,7 @@ from rich.padding import Padding
 from rich.text import Text
 
 from scanner.check_spec import SEVERITIES
+from scanner.diff import ScanDiff
 from scanner.outputs import Document, OutputFormat, register
 
 STATUS_STYLE = {
@@ -83,6 +84,7 @@ def print_result(document: Document, console: Console, limit: int = 15) -> None:
             f"[green]Passed or not applicable ({len(passed)}):[/] " + ", ".join(sorted(passed))
         )
     _print_gaps(console, document.get("gaps", []))
+    _print_api_usage(console, document.get("api_usage"))
     for framework in document.get("frameworks", []):
         _print_framework(console, framework)
     _print_summary(console, document)
@@ -126,6 +128,15 @@ def _print_check(
                 Text.from_markup(f"[dim]Fix: {escape(first_line)}[/]"), (0, 0, 0, 4), expand=False
             )
         )
+
+
+def _print_api_usage(console: Console, usage: dict[str, Any] | None) -> None:
+    if not usage or not usage.get("requests"):
+        return
+    text = f"API requests this scan: {usage['requests']}"
+    if usage.get("daily_used") is not None and usage.get("daily_limit"):
+        text += f"; org's daily API usage {usage['daily_used']:,} of {usage['daily_limit']:,}"
+    console.print(f"[dim]{text}[/]")
 
 
 def _print_gaps(console: Console, gaps: list[dict[str, Any]]) -> None:
@@ -190,3 +201,20 @@ CONSOLE_FORMAT = register(
         "console", "crmscan-console.txt", "terminal summary (plain text)", render_console_text
     )
 )
+
+
+def print_changes(changes: ScanDiff, console: Console) -> None:
+    """A short summary of what changed since the previous scan of the tenant."""
+    counts = changes.as_dict()["counts"]
+    console.print(
+        f"[bold]Since the last scan:[/] [red]{counts['new_failures']} new failures[/], "
+        f"[green]{counts['fixed']} fixed[/], {counts['still_failing']} still failing, "
+        f"[magenta]{counts['new_errors']} newly not collected[/]"
+    )
+    for finding in changes.new_failures[:10]:
+        resource = finding["resource"].get("name") or finding["resource"].get("id")
+        console.print(
+            f"  [red]NEW[/] {finding['check_id']} {escape(str(resource))}", highlight=False
+        )
+    if len(changes.new_failures) > 10:
+        console.print(f"  ... and {len(changes.new_failures) - 10} more")
