@@ -60,6 +60,7 @@ COLLECTIONS: dict[str, str] = {
     "users.permissions": "Each user's effective permissions and the grants behind them",
     "users.mfa": "Each user's MFA / 2FA enrolment",
     "users.login": "Login history summaries per user",
+    "users.login_mfa": "Whether each login passed MFA (Salesforce VerificationHistory)",
     "users.teams": "Each user's teams (HubSpot)",
     "users.object_access": "What each user can read or edit on sensitive objects",
     "permission_sets": "Profiles, permission sets, groups and roles with their permissions",

@@ -90,6 +90,16 @@ STANDARD_PERMS = [
 HARDENED_PERMS = [p for p in STANDARD_PERMS if p not in ("ApiEnabled", "ExportReport")]
 
 
+#: TwoFactorMethodsInfo flag -> the VerificationMethod of a challenge answered with it.
+VERIFY_METHODS = {
+    "HasSalesforceAuthenticator": "SalesforceAuthenticator",
+    "HasTotp": "Totp",
+    "HasU2F": "U2F",
+    "HasSecurityKey": "SecurityKey",
+    "HasBuiltInAuthenticator": "BuiltInAuthenticator",
+}
+
+
 def sfid(prefix: str, n: int) -> str:
     """An 18-character Salesforce-shaped id."""
     return f"{prefix}{n:012d}AAA"[:18]
@@ -98,6 +108,12 @@ def sfid(prefix: str, n: int) -> str:
 def ts(days_before: float, hour: int = 9) -> str:
     """A Salesforce datetime ``days_before`` the anchor."""
     moment = (ANCHOR - timedelta(days=days_before)).replace(hour=hour, minute=12)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+
+
+def after(stamp: str, seconds: int) -> str:
+    """The Salesforce datetime ``seconds`` after ``stamp``."""
+    moment = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.000+0000") + timedelta(seconds=seconds)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
 
 
@@ -240,6 +256,7 @@ def build() -> dict[str, Any]:
     users: list[dict[str, Any]] = []
     mfa: list[dict[str, Any]] = []
     logins: list[dict[str, Any]] = []
+    verifications: list[dict[str, Any]] = []
     assignments: list[dict[str, Any]] = []
 
     def add_user(
@@ -322,9 +339,10 @@ def build() -> dict[str, Any]:
                     "native": ("Application", None, "Browser"),
                     "api": ("Remote Access 2.0", None, "Acme ERP Sync"),
                 }[login_style]
+                login_id = sfid("0Ya", len(logins) + 1)
                 logins.append(
                     {
-                        "Id": sfid("0Ya", len(logins) + 1),
+                        "Id": login_id,
                         "UserId": uid,
                         "LoginTime": ts(day, 8 + k % 9),
                         "LoginType": login_type,
@@ -334,7 +352,41 @@ def build() -> dict[str, Any]:
                         "AuthMethodReference": amr,
                     }
                 )
+                if login_style == "native":
+                    verify(uid, login_id, day, 8 + k % 9, methods, retry=k == 1)
         return uid
+
+    def verify(
+        uid: str, login_id: str, day: float, hour: int, methods: tuple[str, ...], retry: bool
+    ) -> None:
+        """VerificationHistory rows of a direct login: Salesforce's MFA challenge when the
+        user has a strong method, else the email code that activates a new browser (not
+        MFA). ``retry``: a wrong code first, then the right one, in one attempt."""
+        method = next(
+            (VERIFY_METHODS[m] for m in methods if m in VERIFY_METHODS),
+            "Email" if "HasUserVerifiedEmailAddress" in methods else None,
+        )
+        if method is None:  # nothing to verify with: Salesforce let the password through
+            return
+        group = len(verifications) + 1
+        outcomes = (["FailedInvalidCode"] if retry and method == "Totp" else []) + ["Succeeded"]
+        for second, status in enumerate(outcomes, 20):
+            verifications.append(
+                {
+                    "Id": sfid("0Vh", len(verifications) + 1),
+                    "UserId": uid,
+                    "Activity": "Login",
+                    "Status": status,
+                    "VerificationMethod": method,
+                    "VerificationTime": after(ts(day, hour), second),
+                    "LoginHistoryId": login_id,
+                    "EventGroup": group,
+                    "Policy": "TwoFactorAuthentication"
+                    if method != "Email"
+                    else "IdentityVerification",
+                    "SourceIp": "203.0.113.25",
+                }
+            )
 
     add_user(
         "Alice",
@@ -430,6 +482,8 @@ def build() -> dict[str, Any]:
                 last_login=rnd.randint(0, 20),
                 methods=("HasSalesforceAuthenticator",) if i % 2 else ("HasTotp",),
                 sets=sets,
+                # a few sign in with their Salesforce password and Salesforce's MFA
+                login_style="native" if i % 4 in (1, 2) else "sso",
             )
         elif i < 32:
             add_user(
@@ -578,6 +632,7 @@ def build() -> dict[str, Any]:
             "User": users,
             "TwoFactorMethodsInfo": mfa,
             "LoginHistory": logins,
+            "VerificationHistory": verifications,
             "ObjectPermissions": obj_rows,
             "FieldPermissions": field_rows,
             "LoginIpRange": [

@@ -180,6 +180,10 @@ class SalesforceAdapter(Adapter):
                 "users.login",
                 lambda: users_mod.fetch_logins(client, scope.login_history_days),
             ),
+            "verified_logins": (
+                "users.login_mfa",
+                lambda: users_mod.fetch_verified_logins(client, scope.login_history_days),
+            ),
             "permsets": ("permission_sets", lambda: perms.fetch_permission_sets(client)),
             "profiles": ("permission_sets", lambda: perms.fetch_profiles(client)),
             "groups": ("permission_sets", lambda: perms.fetch_groups(client)),
@@ -250,7 +254,7 @@ class SalesforceAdapter(Adapter):
             ThreadPoolExecutor(max_workers=max(1, scope.max_workers)) as pool,
         ):
             futures = {name: pool.submit(run, name) for name in tasks}
-            early = ("users", "profiles", "roles", "mfa", "logins")
+            early = ("users", "profiles", "roles", "mfa", "logins", "verified_logins")
             prepared = prepare_users(
                 inventory, {name: futures[name].result() for name in early}, scope
             )

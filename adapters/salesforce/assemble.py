@@ -145,9 +145,19 @@ def prepare_users(
     mfa = None if isinstance(results["mfa"], Failed) else results["mfa"]
     if mfa is None:
         _gap(inv, "users.mfa", results["mfa"])
-    logins, sso = (None, None) if isinstance(results["logins"], Failed) else results["logins"]
-    if logins is None:
+    logins, sso = None, None
+    if isinstance(results["logins"], Failed):
         _gap(inv, "users.login", results["logins"])
+    else:
+        found: users_mod.Logins = results["logins"]
+        verified = results["verified_logins"]
+        if isinstance(verified, Failed):
+            # Not a gap on users.login: the users whose verdict does not depend on
+            # VerificationHistory keep it; the others get a null count (ERROR).
+            _gap(inv, "users.login_mfa", verified)
+            verified = None
+        users_mod.apply_verifications(found, verified)
+        logins, sso = found.summaries, found.sso
     roles = (
         {}
         if isinstance(results["roles"], Failed)

@@ -5,10 +5,16 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 from adapters.salesforce.client import SessionInvalidError, SfClient
-from scanner.errors import ApiError, AuthenticationError, NotAvailableError
+from scanner.errors import (
+    ApiError,
+    AuthenticationError,
+    CollectionError,
+    NotAvailableError,
+    PermissionMissingError,
+)
 from scanner.inventory import LoginSummary, Mfa, Tenant, UserKind
 
 USER_FIELDS = [
@@ -73,6 +79,9 @@ INTERACTIVE_LOGIN_TYPES = {
     "Networks Portal",
 }
 SSO_LOGIN_TYPES = {"SAML Idp Initiated SSO", "SAML Sfdc Initiated SSO", "Third Party SSO"}
+#: Interactive logins Salesforce authenticates itself (username + password): the ones its
+#: own MFA challenge verifies, recorded in VerificationHistory rather than in the amr.
+DIRECT_LOGIN_TYPES = INTERACTIVE_LOGIN_TYPES - SSO_LOGIN_TYPES
 #: AuthMethodReference (OpenID Connect ``amr``) values that show a second factor.
 _MFA_AMR = re.compile(r"\b(mfa|otp|hwk|swk|fido|sms|face|fpt|pop|sc|pin|mca)\b", re.I)
 
@@ -170,6 +179,7 @@ class _Tally:
     def __init__(self) -> None:
         self.successes = 0
         self.without_mfa = 0
+        self.direct_without_mfa = 0  # the part of without_mfa from DIRECT_LOGIN_TYPES
         self.sso = 0
         self.failures = 0
         self.last_failure: datetime | None = None
@@ -187,6 +197,8 @@ class _Tally:
             self.successes += count
             if login_type in INTERACTIVE_LOGIN_TYPES and not _MFA_AMR.search(amr or ""):
                 self.without_mfa += count
+                if login_type in DIRECT_LOGIN_TYPES:
+                    self.direct_without_mfa += count
             if login_type in SSO_LOGIN_TYPES:
                 self.sso += count
         else:
@@ -205,7 +217,18 @@ class _Tally:
         )
 
 
-def fetch_logins(client: SfClient, days: int) -> tuple[dict[str, LoginSummary], dict[str, bool]]:
+class Logins(NamedTuple):
+    """What `fetch_logins` found, per user id."""
+
+    summaries: dict[str, LoginSummary]
+    sso: dict[str, bool]  # signed in through SSO at least once
+    #: Successful direct interactive logins without an MFA amr: counted in
+    #: ``successes_without_mfa`` until `apply_verifications` removes those that passed
+    #: Salesforce's own MFA challenge.
+    direct_without_mfa: dict[str, int]
+
+
+def fetch_logins(client: SfClient, days: int) -> Logins:
     """Per-user login summaries over ``days`` and whether each signed in through SSO.
 
     Counts are aggregated by the org (GROUP BY) where SOQL allows; an org that refuses
@@ -255,4 +278,134 @@ def fetch_logins(client: SfClient, days: int) -> tuple[dict[str, LoginSummary], 
             )
     summaries = {uid: t.summary(days) for uid, t in tallies.items()}
     sso = {uid: t.sso > 0 for uid, t in tallies.items()}
-    return summaries, sso
+    direct = {uid: t.direct_without_mfa for uid, t in tallies.items() if t.direct_without_mfa}
+    return Logins(summaries, sso, direct)
+
+
+# -- Salesforce MFA verifications ---------------------------------------------------------
+#: VerificationHistory.Status values of a passed verification, used when describe does not
+#: list the picklist. ``AutomatedSuccess`` is Salesforce Authenticator approving by itself
+#: in a trusted location the user set up: still the registered device, so it counts.
+VERIFIED_STATUSES = ("Succeeded", "AutomatedSuccess")
+#: VerificationHistory.VerificationMethod values that satisfy Salesforce's MFA requirement
+#: (the STRONG_METHODS above), lower-cased without separators. Email and SMS codes,
+#: passwords and temporary codes do not: an email code is how Salesforce activates an
+#: unrecognised browser, which is recorded as a ``Login`` verification too.
+MFA_VERIFICATION_METHODS = {
+    "salesforceauthenticator",
+    "toopher",  # Salesforce Authenticator's former name, kept in older picklists
+    "totp",
+    "u2f",
+    "securitykey",
+    "webauthn",
+    "builtinauthenticator",
+    "lightninglogin",  # passwordless login approved in Salesforce Authenticator
+}
+_METHOD_FALLBACK = ("SalesforceAuthenticator", "Totp", "U2F", "SecurityKey", "BuiltInAuthenticator")
+_MFA_DENIED_HINT = "reading VerificationHistory needs the Manage Users permission"
+
+
+def _picklist(describe: dict[str, Any], field: str) -> list[str]:
+    for entry in describe.get("fields", []):
+        if isinstance(entry, dict) and entry.get("name") == field:
+            values = entry.get("picklistValues") or []
+            return [str(v["value"]) for v in values if isinstance(v, dict) and v.get("value")]
+    return []
+
+
+def verification_filters(client: SfClient) -> tuple[list[str], list[str]]:
+    """The Status and VerificationMethod values that mean "passed an MFA challenge".
+
+    Read from the org's describe of VerificationHistory, so that values Salesforce adds
+    later are seen: a status counts when it is ``AutomatedSuccess`` or starts with
+    ``Succeeded`` (Salesforce's naming for passed verifications; every failure starts with
+    ``Failed``, and ``Denied``, ``ReportedDenied``, ``Initiated``, ``InProgress`` and
+    ``RateLimited`` are not successes); a method counts when it is one of
+    `MFA_VERIFICATION_METHODS`. Without a usable describe, the documented values.
+    Unknown values never count: at worst a login stays "without MFA" (a FAIL to look at),
+    never the other way round.
+    """
+    try:
+        describe = client.describe("VerificationHistory")
+    except CollectionError:  # the query that follows reports the real reason
+        describe = {}
+    statuses = [
+        v
+        for v in _picklist(describe, "Status")
+        if v == "AutomatedSuccess" or v.startswith("Succeeded")
+    ]
+    methods = [
+        v
+        for v in _picklist(describe, "VerificationMethod")
+        if re.sub(r"[^a-z0-9]", "", v.lower()) in MFA_VERIFICATION_METHODS
+    ]
+    return statuses or list(VERIFIED_STATUSES), methods or list(_METHOD_FALLBACK)
+
+
+def fetch_verified_logins(client: SfClient, days: int) -> dict[str, int]:
+    """Per user, the logins over ``days`` that passed Salesforce's own MFA challenge.
+
+    Counted by the org (COUNT_DISTINCT of LoginHistoryId, one row per user); an org that
+    refuses the aggregate is read row by row instead. Needs the Manage Users permission:
+    without it the error is raised (a ``users.login_mfa`` gap), never an empty result.
+    """
+    statuses, methods = verification_filters(client)
+    where = (
+        f"Activity = 'Login' AND Status IN ({_quoted(statuses)}) "
+        f"AND VerificationMethod IN ({_quoted(methods)}) AND VerificationTime = LAST_N_DAYS:{days}"
+    )
+    try:
+        try:
+            return {
+                row["UserId"]: int(row.get("n") or 0)
+                for row in client.iter_query(
+                    "SELECT UserId, COUNT_DISTINCT(LoginHistoryId) n FROM VerificationHistory "
+                    f"WHERE {where} GROUP BY UserId"
+                )
+            }
+        except ApiError:  # the org refused the aggregate: read raw rows
+            seen: dict[str, set[str]] = defaultdict(set)
+            for row in client.iter_query(
+                f"SELECT UserId, LoginHistoryId FROM VerificationHistory WHERE {where}"
+            ):
+                if row.get("LoginHistoryId"):
+                    seen[row["UserId"]].add(row["LoginHistoryId"])
+            return {uid: len(ids) for uid, ids in seen.items()}
+    except (PermissionMissingError, NotAvailableError) as exc:
+        # Without Manage Users the org answers INSUFFICIENT_ACCESS or, for some
+        # objects, as if VerificationHistory did not exist: name the likely cause.
+        raise type(exc)(f"{exc} ({_MFA_DENIED_HINT})") from None
+
+
+def _quoted(values: list[str]) -> str:
+    return ", ".join("'" + v.replace("\\", "\\\\").replace("'", "\\'") + "'" for v in values)
+
+
+def apply_verifications(logins: Logins, verified: dict[str, int] | None) -> None:
+    """Take the logins Salesforce's MFA verified out of ``successes_without_mfa``.
+
+    LoginHistory does not say whether a direct (username + password) login passed
+    Salesforce's MFA challenge; VerificationHistory does, per login, but the two cannot be
+    joined in one aggregate query. So per user, with C direct logins counted as without
+    MFA, O the user's other successful logins and V the distinct logins with a passed MFA
+    verification: at least V - O of the C were verified (a verification can belong to any
+    successful login, e.g. a mobile app's OAuth login), so at most C - max(0, V - O) were
+    not. That bound is what is reported: it only ever lowers the count by logins
+    Salesforce recorded as MFA-verified, never below the true number. For the usual user
+    (browser logins only) O is 0 and the count is exact; a user who also signs in
+    otherwise can keep a count that is too high (a FAIL to look at, never a false PASS).
+    SSO logins keep their amr verdict.
+
+    ``verified is None`` (VerificationHistory unreadable): the count of every user with
+    direct logins depends on the missing data and becomes None (the check reports ERROR
+    for them); users without direct logins keep their certain count.
+    """
+    for uid, direct in logins.direct_without_mfa.items():
+        summary = logins.summaries[uid]
+        counted = summary.successes_without_mfa or 0
+        if verified is None:
+            summary.successes_without_mfa = None
+            continue
+        others = (summary.successes or 0) - direct
+        attributable = max(0, verified.get(uid, 0) - others)
+        summary.successes_without_mfa = counted - direct + max(0, direct - attributable)

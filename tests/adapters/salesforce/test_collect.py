@@ -222,6 +222,7 @@ def test_every_request_is_a_read(emulator: SalesforceEmulator) -> None:
         security_token=creds.security_token,
     ).collect(SCOPE, Progress())
     assert emulator.log
+    assert emulator.requests_matching("FROM VerificationHistory")  # read like the rest
     for request in emulator.log:
         if request.method == "POST":
             assert request.path.startswith(READ_POSTS), request.path

@@ -123,6 +123,18 @@ STANDARD_FIELDS: dict[str, list[str]] = {
         "AuthMethodReference",
         "LoginUrl",
     ],
+    "VerificationHistory": [
+        "Id",
+        "UserId",
+        "Activity",
+        "Status",
+        "VerificationMethod",
+        "VerificationTime",
+        "LoginHistoryId",
+        "EventGroup",
+        "Policy",
+        "SourceIp",
+    ],
     "LoginIpRange": ["Id", "ProfileId", "StartAddress", "EndAddress", "Description"],
     "TenantSecret": [
         "Id",
@@ -186,6 +198,54 @@ TOOLING_FIELDS: dict[str, list[str]] = {
         "CreatedDate",
     ],
 }
+#: Picklist fields and their values, as describe lists them (VerificationHistory as
+#: documented for API 62.0).
+PICKLISTS: dict[tuple[str, str], list[str]] = {
+    ("VerificationHistory", "Activity"): [
+        "AccessReports",
+        "Apex",
+        "ChangeEmail",
+        "ConnectSms",
+        "ConnectToopher",
+        "ConnectTotp",
+        "ConnectU2F",
+        "ConnectWebAuth",
+        "ConnectedApp",
+        "EnableLL",
+        "ExportPrintReports",
+        "ExtraVerification",
+        "ListView",
+        "Login",
+        "Registration",
+        "TempCode",
+    ],
+    ("VerificationHistory", "Status"): [
+        "AutomatedSuccess",
+        "Denied",
+        "FailedGeneralError",
+        "FailedInvalidCode",
+        "FailedInvalidPassword",
+        "FailedPasswordLockout",
+        "FailedTooManyAttempts",
+        "Initiated",
+        "InProgress",
+        "RateLimited",
+        "ReportedDenied",
+        "Succeeded",
+    ],
+    ("VerificationHistory", "VerificationMethod"): [
+        "BuiltInAuthenticator",
+        "Email",
+        "LightningLogin",
+        "Password",
+        "SalesforceAuthenticator",
+        "SecurityKey",
+        "Sms",
+        "TempCode",
+        "Totp",
+        "U2F",
+    ],
+}
 _DATETIME_VALUE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$")
 
 
@@ -231,7 +291,7 @@ class Org:
             if name == "PermissionSet":
                 names += perm_fields
             extra = [f for f in schemas.get(name, []) if f["name"] not in names]
-            fields = [_field(n) for n in names] + extra
+            fields = [_field(n, PICKLISTS.get((name, n))) for n in names] + extra
             known = {f["name"] for f in fields}
             out = []
             for raw in records:
@@ -269,12 +329,24 @@ class Org:
         return cls.from_fixture(data, now or datetime.now(timezone.utc))
 
 
-def _field(name: str) -> dict[str, Any]:
+def _field(name: str, picklist: list[str] | None = None) -> dict[str, Any]:
+    if picklist is not None:
+        return {
+            "name": name,
+            "type": "picklist",
+            "label": name,
+            "encrypted": False,
+            "nillable": True,
+            "restrictedPicklist": True,
+            "picklistValues": [
+                {"value": v, "label": v, "active": True, "defaultValue": False} for v in picklist
+            ],
+        }
     if name == "Id":
         kind = "id"
     elif name.startswith(("Is", "Has", "Permissions", "Options")):
         kind = "boolean"
-    elif name.endswith("Date") or name in ("LoginTime",):
+    elif name.endswith("Date") or name in ("LoginTime", "VerificationTime"):
         kind = "datetime"
     elif name.endswith("Id"):
         kind = "reference"

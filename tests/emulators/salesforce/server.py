@@ -180,6 +180,18 @@ class SalesforceEmulator(LoginEndpoints):
         self.org.sobjects.pop(name, None)
         self.org.tooling.pop(name, None)
 
+    def deny_object(self, name: str) -> None:
+        """Answer queries of ``name`` with INSUFFICIENT_ACCESS, as for a scanning user who
+        lacks the permission the object needs (VerificationHistory: Manage Users)."""
+        self.faults.append(
+            Fault(
+                target=f"FROM {name} ",
+                status=403,
+                code="INSUFFICIENT_ACCESS",
+                message=f"insufficient access rights on object {name}",
+            )
+        )
+
     def remove_field(self, obj: str, name: str) -> None:
         """Make a field unknown to the org."""
         sobject = self.org.sobjects.get(obj) or self.org.tooling[obj]

@@ -3,7 +3,7 @@
 Supported: ``SELECT f1, f2, FUNC(f) alias FROM Obj [WHERE c AND c ...] [GROUP BY ...]
 [ORDER BY f] [LIMIT n]``; conditions ``=, !=, <, <=, >, >=, IN (...), NOT IN (...)`` with
 string, boolean, null, number, datetime and ``LAST_N_DAYS:n`` literals; aggregate
-functions COUNT, MAX, MIN and the date functions DAY_ONLY and HOUR_IN_DAY.
+functions COUNT, COUNT_DISTINCT, MAX, MIN and the date functions DAY_ONLY and HOUR_IN_DAY.
 Anything else is a ``MALFORMED_QUERY``, as on a real org.
 """
 
@@ -30,6 +30,7 @@ _FUNC = re.compile(r"^(?P<func>\w+)\(\s*(?P<arg>[\w.]*)\s*\)$")
 _DATETIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)$")
 
 SF_DATETIME = "%Y-%m-%dT%H:%M:%S.000+0000"
+_AGGREGATES = ("COUNT", "COUNT_DISTINCT", "MAX", "MIN")
 
 
 class SoqlError(Exception):
@@ -185,7 +186,7 @@ def _group_value(expr: str, record: dict[str, Any]) -> Any:
 
 def is_aggregate(query: Query) -> bool:
     """Whether the query groups or aggregates (its rows are built at once)."""
-    return bool(query.group_by) or any(item.func in ("COUNT", "MAX", "MIN") for item in query.items)
+    return bool(query.group_by) or any(item.func in _AGGREGATES for item in query.items)
 
 
 def project(query: Query, record: dict[str, Any], obj_type: str) -> dict[str, Any]:
@@ -221,11 +222,15 @@ def _aggregate(query: Query, rows: list[dict[str, Any]]) -> list[dict[str, Any]]
         result: dict[str, Any] = {"attributes": {"type": "AggregateResult"}}
         expr_index = 0
         for item in query.items:
-            if item.func in ("COUNT", "MAX", "MIN"):
+            if item.func in _AGGREGATES:
                 name = item.alias or f"expr{expr_index}"
                 expr_index += 1
                 values = [m.get(item.arg) for m in members if m.get(item.arg or "Id") is not None]
-                if item.func == "COUNT":
+                if item.func == "COUNT_DISTINCT":
+                    if not item.arg:
+                        raise SoqlError("MALFORMED_QUERY", "COUNT_DISTINCT() needs a field")
+                    result[name] = len(set(values))  # nulls are not counted, as in SOQL
+                elif item.func == "COUNT":
                     result[name] = len(values) if item.arg else len(members)
                 else:
                     pick = max if item.func == "MAX" else min
