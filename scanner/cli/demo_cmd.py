@@ -46,6 +46,11 @@ def demo_command(report: ReportRequest) -> None:
         report = dataclasses.replace(report, formats=report.formats + ",json")
     code = evaluate_and_report(inventory, policy, report)
     explicit_gate = ctx.get_parameter_source("fail_on") is not click.core.ParameterSource.DEFAULT
+    if not explicit_gate:
+        console.print(
+            f"The demo exits 0 whatever it finds (a scan would exit {code}); "
+            "pass --fail-on SEVERITY to get the gate's exit code."
+        )
     ctx.exit(code if explicit_gate else 0)
 
 
