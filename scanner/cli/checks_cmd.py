@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from scanner.check_spec import SEVERITIES, SEVERITY_RANK, CheckSpec, load_checks
-from scanner.cli.options import stdout_console
+from scanner.cli.options import checks_dir_option, stdout_console
 from scanner.compiler import compile_check
 from scanner.errors import ConfigError
 from scanner.frameworks import check_mappings, find_framework, load_frameworks
@@ -50,13 +50,7 @@ def _filtered(
     metavar="NAME",
     help="Only checks that evidence this framework (see 'crmscan frameworks list').",
 )
-@click.option(
-    "--checks-dir",
-    "check_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Include your own checks from this folder.",
-)
+@checks_dir_option
 def list_checks(
     platform: str | None,
     severity: str | None,
@@ -83,7 +77,7 @@ def list_checks(
 @checks_group.command("show")
 @click.argument("check_id")
 @click.option("--policy", "policy_ref", default=None, help="Show parameter values of this policy.")
-@click.option("--checks-dir", "check_dirs", multiple=True, type=click.Path(path_type=Path))
+@checks_dir_option
 def show_check(check_id: str, policy_ref: str | None, check_dirs: tuple[Path, ...]) -> None:
     """Explain one check: what it asserts, why, how to fix it, what it reads."""
     specs = load_checks(check_dirs)

@@ -9,10 +9,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from scanner.check_spec import load_checks
-from scanner.cli.options import stdout_console
+from scanner.cli.options import checks_dir_option, stdout_console
 from scanner.frameworks import Framework, find_framework, load_frameworks
-
-CHECKS_DIR_HELP = "Also load checks and frameworks (DIR/frameworks/*.yaml) from this folder."
 
 
 def frameworks_for(check_dirs: tuple[Path, ...]) -> dict[str, Framework]:
@@ -26,13 +24,7 @@ def frameworks_group() -> None:
 
 
 @frameworks_group.command("list")
-@click.option(
-    "--checks-dir",
-    "check_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help=CHECKS_DIR_HELP,
-)
+@checks_dir_option
 def list_frameworks(check_dirs: tuple[Path, ...]) -> None:
     """List the frameworks with how many requirements are automated or manual."""
     frameworks = frameworks_for(check_dirs)
@@ -60,13 +52,7 @@ def list_frameworks(check_dirs: tuple[Path, ...]) -> None:
 
 @frameworks_group.command("show")
 @click.argument("name")
-@click.option(
-    "--checks-dir",
-    "check_dirs",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help=CHECKS_DIR_HELP,
-)
+@checks_dir_option
 def show_framework(name: str, check_dirs: tuple[Path, ...]) -> None:
     """Show every requirement of framework NAME and the checks that evidence it."""
     framework = find_framework(frameworks_for(check_dirs), name)

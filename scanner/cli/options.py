@@ -55,6 +55,15 @@ class ReportRequest:
 REPORT_FIELDS = tuple(f.name for f in dataclasses.fields(ReportRequest))
 
 
+checks_dir_option = click.option(
+    "--checks-dir",
+    "check_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Also load your own checks (and DIR/frameworks/*.yaml) from this folder (repeatable).",
+)
+
+
 def report_options(func: F) -> F:
     """Add --policy, --check, --checks-dir, --format, --out, --fail-on, --save-snapshot and
     --all-findings to a command, which receives them as one `ReportRequest` ``report``."""
@@ -73,13 +82,7 @@ def report_options(func: F) -> F:
             metavar="ID",
             help="Run only this check (repeatable; globs such as 'AUTH-*' allowed).",
         ),
-        click.option(
-            "--checks-dir",
-            "check_dirs",
-            multiple=True,
-            type=click.Path(path_type=Path),
-            help="Add your own check files from this folder (repeatable).",
-        ),
+        checks_dir_option,
         click.option(
             "--format",
             "formats",
