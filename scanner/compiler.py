@@ -125,7 +125,7 @@ def compile_check(spec: CheckSpec, policy: Policy, now: datetime) -> CompiledChe
             continue
         try:
             field_type(kind.model, name)
-        except KeyError:
+        except (KeyError, ValueError):
             raise spec.error(["message"], f"placeholder '{{{name}}}' is not a field") from None
     count = spec.count or {}
     attestation = spec.attestation or {}

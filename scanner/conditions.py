@@ -76,6 +76,8 @@ class ConditionCompiler:
     def _check_field(self, field: str, path: Sequence[str | int]) -> tuple[Any, bool]:
         try:
             return field_type(self.model, field)
+        except ValueError as exc:
+            raise ConditionError([*path, "field"], str(exc)) from None
         except KeyError as exc:
             known = [n for n in field_names(self.model) if n.count(".") <= field.count(".")]
             hint = ", ".join(known[:40])

@@ -97,11 +97,19 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
 def field_type(model: type[BaseModel], path: str) -> tuple[Any, bool]:
     """The type at ``path`` under ``model`` and whether it is a list.
 
-    Raises KeyError naming the first unknown step.
+    Raises KeyError naming the first unknown step, and ValueError when the path goes
+    through a list (its items are tested with any_match / all_match / none_match).
     """
     current: Any = model
     is_list = False
-    for step in path.split("."):
+    steps = path.split(".")
+    for index, step in enumerate(steps):
+        if is_list:
+            through = ".".join(steps[:index])
+            raise ValueError(
+                f"'{through}' is a list: test its items with "
+                f"{{field: {through}, op: any_match, match: {{field: {step}, ...}}}}"
+            )
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
             raise KeyError(step)
         info = current.model_fields.get(step)
@@ -111,12 +119,34 @@ def field_type(model: type[BaseModel], path: str) -> tuple[Any, bool]:
     return current, is_list
 
 
-def field_names(model: type[BaseModel]) -> list[str]:
-    """Every dotted field path under ``model`` (for error hints and documentation)."""
-    names: list[str] = []
+def describe_type(annotation: Any) -> str:
+    """A short name for a field's type: ``string``, ``list of string``, ``Mfa``, ..."""
+    inner, is_list = _unwrap(annotation)
+    if typing.get_origin(inner) is typing.Literal:
+        name = "one of " + ", ".join(str(a) for a in typing.get_args(inner))
+    elif isinstance(inner, type) and issubclass(inner, BaseModel):
+        name = inner.__name__
+    else:
+        name = {str: "string", bool: "boolean", int: "integer", float: "number"}.get(
+            inner, getattr(inner, "__name__", str(inner))
+        )
+        name = "timestamp" if name == "datetime" else name
+    return f"list of {name}" if is_list else name
+
+
+def field_table(model: type[BaseModel], prefix: str = "") -> list[tuple[str, str, str]]:
+    """(dotted path, type, description) of every field under ``model``."""
+    rows: list[tuple[str, str, str]] = []
     for name, info in model.model_fields.items():
-        inner, _ = _unwrap(info.annotation)
-        names.append(name)
+        path = f"{prefix}{name}"
+        inner, is_list = _unwrap(info.annotation)
+        rows.append((path, describe_type(info.annotation), info.description or ""))
         if isinstance(inner, type) and issubclass(inner, BaseModel):
-            names.extend(f"{name}.{sub}" for sub in field_names(inner))
-    return names
+            # Items of a list are read inside any_match/all_match/none_match: path[].field
+            rows.extend(field_table(inner, f"{path}[]." if is_list else f"{path}."))
+    return rows
+
+
+def field_names(model: type[BaseModel]) -> list[str]:
+    """Every dotted field path under ``model`` (list items as ``path[].field``)."""
+    return [path for path, _, _ in field_table(model)]

@@ -15,6 +15,7 @@ from scanner.compiler import compile_check
 from scanner.errors import ConfigError
 from scanner.frameworks import check_mappings, find_framework, load_frameworks
 from scanner.policy import load_policy
+from scanner.resources import RESOURCE_KINDS, field_table
 from scanner.values import to_json
 
 
@@ -121,6 +122,29 @@ def show_check(check_id: str, policy_ref: str | None, check_dirs: tuple[Path, ..
                 )
             else:
                 console.print(f"  - {escape(str(ref))}")
+
+
+@checks_group.command("fields")
+@click.argument("resource", required=False, type=click.Choice(sorted(RESOURCE_KINDS)))
+def list_fields(resource: str | None) -> None:
+    """The fields a check can read, per resource (default: every resource).
+
+    Use them as `field:` in where/assert and as {placeholders} in messages. A field that
+    was not collected is null, and a check reading it reports ERROR.
+    """
+    console = stdout_console()
+    for name in [resource] if resource else sorted(RESOURCE_KINDS):
+        kind = RESOURCE_KINDS[name]
+        console.print(f"[bold]resource: {name}[/]  ({kind.model.__name__})")
+        table = Table(box=None, pad_edge=False, show_edge=False, show_header=False)
+        table.add_column("field", no_wrap=True)
+        table.add_column("type", overflow="fold")
+        rows = field_table(kind.model)
+        if name == "tenant":  # the whole inventory: only its top-level sections
+            rows = [row for row in rows if row[0].count(".") <= 1]
+        for path, type_name, _ in rows:
+            table.add_row(f"  {path}", escape(type_name))
+        console.print(table)
 
 
 def register(group: click.Group) -> None:

@@ -309,3 +309,10 @@ def test_conditions_compile_once_not_per_resource(monkeypatch: pytest.MonkeyPatc
     findings = run(spec, inv)
     assert len(findings) == 500
     assert compiled_leaves["n"] == 2
+
+
+def test_path_through_a_list_points_to_any_match() -> None:
+    spec = _user_check("{field: grants.permission, op: eq, value: data.modify_all}")
+    with pytest.raises(InputFileError) as info:
+        run(spec, inventory(users=[]))
+    assert "'grants' is a list" in str(info.value) and "any_match" in str(info.value)

@@ -211,3 +211,12 @@ def test_checks_list_and_show() -> None:
 def test_no_color_when_not_a_tty(snapshot: Path) -> None:
     result = invoke("scan", "--snapshot", str(snapshot))
     assert "\x1b[" not in result.output
+
+
+def test_checks_fields_lists_what_a_check_can_read() -> None:
+    result = invoke("checks", "fields", "users")
+    assert result.exit_code == 0
+    assert "mfa.status" in result.output and "grants[].source_kind" in result.output
+    every = invoke("checks", "fields")
+    assert "resource: encryption.fields" in every.output and "auth.session_policy" in every.output
+    assert invoke("checks", "fields", "nothing").exit_code == 2
