@@ -9,7 +9,6 @@ to record otherwise.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -17,20 +16,17 @@ from typing import Any
 import httpx
 
 from adapters.hubspot.wire import (
-    MAX_ATTEMPTS,
     CallLog,
-    Retry,
+    ErrorResponse,
     Sleep,
+    TransportFailure,
     as_dict,
     as_list,
-    backoff,
     require,
+    send_with_retries,
 )
-from adapters.hubspot.wire import decide as decide_error
-from scanner.errors import ApiError, MalformedResponseError
+from scanner.errors import MalformedResponseError
 from scanner.redact import redact
-
-_log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.hubapi.com"
 #: The one non-GET call: it reads the scanning token's own scopes and changes nothing.
@@ -120,45 +116,23 @@ class HubSpotHttp:
         what: str,
         scope: str,
     ) -> Any:
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            self._calls.check_reserve(what)
-            self._calls.requests += 1
+        def send_once() -> httpx.Response | ErrorResponse:
             try:
                 response = self._client.request(method, path, params=params, json=json_body)
             except httpx.TransportError as exc:
-                if attempt >= MAX_ATTEMPTS:
-                    raise ApiError(f"{what}: {type(exc).__name__}: {redact(str(exc))}") from None
-                self._wait(backoff(attempt), what, f"{type(exc).__name__}")
-                continue
+                raise TransportFailure(type(exc).__name__, redact(str(exc))) from None
+            if not response.is_success:
+                return ErrorResponse(response.status_code, response.headers, response.content)
             self._calls.saw_headers(response.headers)
-            if response.is_success:
-                self._calls.succeeded += 1
-                try:
-                    return response.json()
-                except ValueError:
-                    raise MalformedResponseError(
-                        f"{what}: malformed response: the body is not JSON "
-                        f"({len(response.content)} bytes)"
-                    ) from None
-            outcome = decide_error(
-                response.status_code,
-                response.headers,
-                response.content,
-                what=what,
-                scope=scope,
-                attempt=attempt,
-                first_call=self._calls.succeeded == 0,
-            )
-            if isinstance(outcome, Retry):
-                self._wait(outcome.seconds, what, f"HTTP {response.status_code}")
-                continue
-            raise outcome
-        raise ApiError(f"{what}: gave up after {MAX_ATTEMPTS} attempts")  # pragma: no cover
+            return response
 
-    def _wait(self, seconds: float, what: str, why: str) -> None:
-        self._calls.retries += 1
-        _log.info("HubSpot %s: %s; retrying in %.2fs", what, why, seconds)
-        self._sleep(seconds)
+        response = send_with_retries(self._calls, self._sleep, send_once, what=what, scope=scope)
+        try:
+            return response.json()
+        except ValueError:
+            raise MalformedResponseError(
+                f"{what}: malformed response: the body is not JSON ({len(response.content)} bytes)"
+            ) from None
 
 
 def _next_after(body: dict[str, Any], what: str) -> str | None:

@@ -8,7 +8,6 @@ paging over every page of users, and plain typed records for `normalize`.
 from __future__ import annotations
 
 import functools
-import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -18,11 +17,15 @@ import urllib3
 from hubspot import Client
 from hubspot.settings.users.exceptions import ApiException
 
-from adapters.hubspot.wire import MAX_ATTEMPTS, CallLog, Retry, Sleep, backoff, decide
+from adapters.hubspot.wire import (
+    CallLog,
+    ErrorResponse,
+    Sleep,
+    TransportFailure,
+    send_with_retries,
+)
 from scanner.errors import ApiError, MalformedResponseError
 from scanner.redact import redact
-
-_log = logging.getLogger(__name__)
 
 #: ``settings/v3/users`` returns at most 100 users per page.
 USERS_PAGE_LIMIT = 100
@@ -146,48 +149,23 @@ class SettingsReader:
         ]
 
     def _call(self, send: Callable[[], T], *, what: str, scope: str) -> T:
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            self._calls.check_reserve(what)
-            self._calls.requests += 1
+        def send_once() -> T | ErrorResponse:
             try:
-                result = send()
+                return send()
             except ApiException as exc:
                 if not exc.status:  # status 0: TLS or request-building failure
                     raise ApiError(f"{what}: {redact(str(exc.reason))}") from None
-                headers = dict(exc.headers or {})
-                self._calls.saw_headers(headers)
-                outcome = decide(
-                    int(exc.status),
-                    headers,
-                    exc.body,
-                    what=what,
-                    scope=scope,
-                    attempt=attempt,
-                    first_call=self._calls.succeeded == 0,
-                )
-                if isinstance(outcome, Retry):
-                    self._wait(outcome.seconds, what, f"HTTP {exc.status}")
-                    continue
-                raise outcome from None
+                return ErrorResponse(int(exc.status), dict(exc.headers or {}), exc.body)
             except urllib3.exceptions.HTTPError as exc:
-                if attempt >= MAX_ATTEMPTS:
-                    raise ApiError(f"{what}: {type(exc).__name__}: {redact(str(exc))}") from None
-                self._wait(backoff(attempt), what, type(exc).__name__)
-                continue
+                raise TransportFailure(type(exc).__name__, redact(str(exc))) from None
             except (ValueError, TypeError, AttributeError) as exc:
                 # The SDK could not decode the body into its model (not JSON, or a
                 # required field missing).
                 raise MalformedResponseError(
                     f"{what}: malformed response: {redact(str(exc))[:200]}"
                 ) from None
-            self._calls.succeeded += 1
-            return result
-        raise ApiError(f"{what}: gave up after {MAX_ATTEMPTS} attempts")  # pragma: no cover
 
-    def _wait(self, seconds: float, what: str, why: str) -> None:
-        self._calls.retries += 1
-        _log.info("HubSpot %s: %s; retrying in %.2fs", what, why, seconds)
-        self._sleep(seconds)
+        return send_with_retries(self._calls, self._sleep, send_once, what=what, scope=scope)
 
 
 def _results(page: Any, what: str, required: tuple[str, ...] = ("id",)) -> list[Any]:

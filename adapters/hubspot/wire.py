@@ -1,9 +1,10 @@
 """HubSpot's error responses and what the adapter does about each one.
 
 Both transports (httpx for account-info, urllib3 inside hubspot-api-client for the
-settings APIs) hand a failed response to `decide`, which answers either "wait this long
-and retry" or with the `CollectionError` to record as a gap. Keeping one decision table
-means the two transports cannot drift apart on rate limits, scopes or retries.
+settings APIs) send through `send_with_retries`, which hands a failed response to
+`decide`: it answers either "wait this long and retry" or with the `CollectionError` to
+record as a gap. One loop and one decision table mean the two transports cannot drift
+apart on rate limits, scopes, retries or the API reserve.
 
 HubSpot error bodies look like::
 
@@ -18,9 +19,10 @@ and a rate-limited call answers 429 with ``"errorType": "RATE_LIMIT"`` and
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from scanner.errors import (
     ApiError,
@@ -40,7 +42,10 @@ MAX_WAIT_SECONDS = 30.0
 #: First back-off step for 5xx and for a 429 that names no wait; doubles per attempt.
 BASE_BACKOFF_SECONDS = 0.5
 
+_log = logging.getLogger(__name__)
+
 Sleep = Callable[[float], None]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -250,3 +255,69 @@ class CallLog:
                 f"{self.daily_limit} daily API calls are left, within the "
                 f"{self.reserve_percent:g}% reserve kept for other integrations"
             )
+
+
+@dataclass(frozen=True)
+class ErrorResponse:
+    """A non-success HTTP answer, as a transport hands it to `send_with_retries`."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes | str | None
+
+
+class TransportFailure(Exception):
+    """The request got no HTTP answer (connection, TLS, timeout); it is retried."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind
+
+
+def send_with_retries(
+    calls: CallLog,
+    sleep: Sleep,
+    send: Callable[[], T | ErrorResponse],
+    *,
+    what: str,
+    scope: str,
+) -> T:
+    """Call ``send`` until it succeeds, retrying as `decide` says; raise the gap's error.
+
+    ``send`` performs one request: it returns the successful result, returns an
+    `ErrorResponse` for an HTTP error, or raises `TransportFailure` when nothing answered.
+    """
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        calls.check_reserve(what)
+        calls.requests += 1
+        try:
+            answer = send()
+        except TransportFailure as exc:
+            if attempt >= MAX_ATTEMPTS:
+                raise ApiError(f"{what}: {exc}") from None
+            _wait(calls, sleep, backoff(attempt), what, exc.kind)
+            continue
+        if not isinstance(answer, ErrorResponse):
+            calls.succeeded += 1
+            return answer
+        calls.saw_headers(answer.headers)
+        outcome = decide(
+            answer.status,
+            answer.headers,
+            answer.body,
+            what=what,
+            scope=scope,
+            attempt=attempt,
+            first_call=calls.succeeded == 0,
+        )
+        if isinstance(outcome, Retry):
+            _wait(calls, sleep, outcome.seconds, what, f"HTTP {answer.status}")
+            continue
+        raise outcome from None
+    raise ApiError(f"{what}: gave up after {MAX_ATTEMPTS} attempts")  # pragma: no cover
+
+
+def _wait(calls: CallLog, sleep: Sleep, seconds: float, what: str, why: str) -> None:
+    calls.retries += 1
+    _log.info("HubSpot %s: %s; retrying in %.2fs", what, why, seconds)
+    sleep(seconds)
