@@ -64,16 +64,25 @@ def _index_lines(node: yaml.Node, path: list[str | int], lines: dict[str, int]) 
 class LoadedDocument:
     """A parsed document with a JSON-pointer → line map for error messages."""
 
-    def __init__(self, path: str, data: Any, lines: dict[str, int]) -> None:
+    def __init__(
+        self, path: str, data: Any, lines: dict[str, int] | None, text: str | None = None
+    ) -> None:
         self.path = path
         self.data = data
         self._lines = lines
+        self._text = text  # indexed for line numbers only when an error needs them
+
+    def _line_map(self) -> dict[str, int]:
+        if self._lines is None:
+            self._lines = _json_line_map(self._text or "")
+        return self._lines
 
     def location(self, parts: list[str | int] | tuple[str | int, ...] = ()) -> FileLocation:
         """Where ``parts`` (a path into the document) is, falling back to its parents."""
         parts = list(parts)
+        lines = self._line_map()
         while True:
-            line = self._lines.get(_pointer(parts))
+            line = lines.get(_pointer(parts))
             if line is not None or not parts:
                 return FileLocation(self.path, line, _pointer(list(parts)) or "/")
             parts.pop()
@@ -88,9 +97,11 @@ class LoadedDocument:
 
 def parse_text(text: str, path: str) -> LoadedDocument:
     """Parse YAML (a superset of JSON) text into a `LoadedDocument`."""
+    loader = _PlainLoader(text)
     try:
-        node = yaml.compose(text, Loader=_PlainLoader)
-        data = yaml.load(text, Loader=_PlainLoader)
+        # One parse: the node tree gives the line numbers, the data is built from it.
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -99,6 +110,8 @@ def parse_text(text: str, path: str) -> LoadedDocument:
         ) from None
     except yaml.YAMLError as exc:
         raise InputFileError(FileLocation(path), f"not valid YAML: {exc}") from None
+    finally:
+        loader.dispose()
     lines: dict[str, int] = {}
     if node is not None:
         _index_lines(node, [], lines)
@@ -124,7 +137,11 @@ def _parse_json(text: str, path: str) -> LoadedDocument:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputFileError(FileLocation(path, exc.lineno), f"not valid JSON: {exc.msg}") from None
-    # JSON is YAML: reuse the YAML line index for pointers when the file is small enough.
+    return LoadedDocument(path, data, None, text)
+
+
+def _json_line_map(text: str) -> dict[str, int]:
+    """JSON is YAML: reuse the YAML line index (only for files small enough to be quick)."""
     lines: dict[str, int] = {}
     if len(text) < 2_000_000:
         try:
@@ -132,8 +149,8 @@ def _parse_json(text: str, path: str) -> LoadedDocument:
             if node is not None:
                 _index_lines(node, [], lines)
         except yaml.YAMLError:
-            lines = {}
-    return LoadedDocument(path, data, lines)
+            return {}
+    return lines
 
 
 def describe_error(error: ValidationError) -> str:
