@@ -19,7 +19,7 @@ import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
-from scanner.inventory import Certificate, GapReason, Inventory, Transport
+from scanner.model.inventory import Certificate, GapReason, Inventory, Transport
 
 #: Versions tried, oldest first. OpenSSL may refuse to even offer the old ones; those
 #: are then reported as not tested rather than as refused by the server.

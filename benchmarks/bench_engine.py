@@ -16,10 +16,10 @@ import sys
 import time
 
 from benchmarks.synthetic_org import NOW, make_inventory
-from scanner.check_spec import CheckSpec, load_checks
-from scanner.policy import load_policy
-from scanner.results import summarize
-from scanner.scan import evaluate
+from scanner.engine.scan import evaluate
+from scanner.language.check_spec import CheckSpec, load_checks
+from scanner.language.policy import load_policy
+from scanner.results.document import summarize
 
 MIN_CHECKS = 30
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta, timezone
 
-from scanner.inventory import (
+from scanner.model.inventory import (
     Auth,
     Encryption,
     EncryptionKey,

@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar, Protocol
 
-from scanner.inventory import Inventory
+from scanner.model.capabilities import Capabilities
+from scanner.model.inventory import Inventory
 from scanner.registry import Registry
 
 
@@ -82,6 +83,9 @@ class Adapter(ABC):
 
     platform: ClassVar[str]
     options: ClassVar[tuple[AdapterOption, ...]] = ()
+    #: What this platform provides, per collection (see `scanner.model.capabilities`).
+    #: `collect` copies the declarations into ``Inventory.capabilities``.
+    capabilities: ClassVar[Capabilities] = Capabilities()
 
     def __init__(self, settings: AdapterSettings) -> None:
         self.settings = settings
@@ -110,6 +114,11 @@ class Adapter(ABC):
         None when the platform ships no sample org.
         """
         return None
+
+    @classmethod
+    def has_demo(cls) -> bool:
+        """True when the adapter overrides `demo` (ships a sample org)."""
+        return cls.demo.__func__ is not Adapter.demo.__func__  # type: ignore[attr-defined]
 
     @abstractmethod
     def collect(self, scope: CollectionScope, progress: ProgressReporter) -> Inventory:

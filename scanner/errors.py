@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scanner.inventory import GapReason
+from scanner.model.inventory import GapReason
 
 EXIT_OK = 0
 EXIT_GATE_FAILED = 1

@@ -6,13 +6,13 @@ import textwrap
 from datetime import datetime, timezone
 from typing import Any
 
-from scanner.check_spec import CheckSpec, spec_from_document
-from scanner.compiler import compile_check
 from scanner.documents import parse_text
-from scanner.engine import Evaluator
-from scanner.findings import Finding
-from scanner.inventory import Inventory, Tenant
-from scanner.policy import Policy
+from scanner.engine.evaluator import Evaluator
+from scanner.engine.findings import Finding
+from scanner.language.check_spec import CheckSpec, spec_from_document
+from scanner.language.compiler import compile_check
+from scanner.language.policy import Policy
+from scanner.model.inventory import Inventory, Tenant
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 

@@ -32,7 +32,7 @@ from scanner.adapter_api import (
     ProgressReporter,
 )
 from scanner.errors import CollectionError, ConfigError
-from scanner.inventory import ApiUsage, GapReason, Integration, Inventory
+from scanner.model.inventory import ApiUsage, GapReason, Integration, Inventory
 from scanner.redact import register_secret
 
 _log = logging.getLogger(__name__)

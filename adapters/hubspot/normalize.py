@@ -23,7 +23,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from adapters.hubspot.sdk import HsRole, HsTeam, HsUser
-from scanner.inventory import Grant, LoginSummary, PermissionSet, Tenant, User
+from scanner.model.inventory import Grant, LoginSummary, PermissionSet, Tenant, User
 
 LOGIN_WINDOW_DAYS = 90
 

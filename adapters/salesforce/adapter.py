@@ -37,7 +37,7 @@ from scanner.adapter_api import (
     ProgressReporter,
 )
 from scanner.errors import CollectionError, MalformedResponseError
-from scanner.inventory import (
+from scanner.model.inventory import (
     ApiUsage,
     Inventory,
     Tenant,

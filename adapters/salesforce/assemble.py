@@ -14,7 +14,7 @@ from adapters.salesforce import collect_permissions as perms
 from adapters.salesforce import collect_users as users_mod
 from scanner.adapter_api import CollectionScope
 from scanner.errors import CollectionError
-from scanner.inventory import (
+from scanner.model.inventory import (
     GapReason,
     Integration,
     Inventory,

@@ -8,7 +8,7 @@ from xml.etree import ElementTree as ET
 from adapters.salesforce.client import METADATA_NS, SfClient
 from adapters.salesforce.collect_users import parse_datetime
 from scanner.errors import NotAvailableError
-from scanner.inventory import EncryptionKey, FieldEncryption
+from scanner.model.inventory import EncryptionKey, FieldEncryption
 
 _NS = f"{{{METADATA_NS}}}"
 SCHEMES = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from adapters.salesforce.client import SfClient
 from adapters.salesforce.collect_users import parse_datetime
-from scanner.inventory import Integration
+from scanner.model.inventory import Integration
 
 
 def fetch_connected_apps(client: SfClient) -> list[Integration]:

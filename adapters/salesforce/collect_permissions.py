@@ -15,7 +15,7 @@ from typing import Any
 
 from adapters.salesforce.client import SfClient
 from adapters.salesforce.permission_map import normalize, permission_fields
-from scanner.inventory import FieldPermission, Grant, ObjectAccess, PermissionSet
+from scanner.model.inventory import FieldPermission, Grant, ObjectAccess, PermissionSet
 
 PERMSET_FIELDS = ["Id", "Name", "Label", "IsOwnedByProfile", "ProfileId", "IsCustom"]
 PERMSET_OPTIONAL = ("Type", "PermissionSetGroupId", "LicenseId")

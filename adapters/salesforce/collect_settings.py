@@ -9,7 +9,7 @@ from xml.etree import ElementTree as ET
 from adapters.salesforce.baseline import Baseline
 from adapters.salesforce.client import METADATA_NS, SfClient
 from scanner.errors import NotAvailableError
-from scanner.inventory import (
+from scanner.model.inventory import (
     Auth,
     HealthCheck,
     HealthCheckRisk,

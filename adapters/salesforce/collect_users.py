@@ -15,7 +15,7 @@ from scanner.errors import (
     NotAvailableError,
     PermissionMissingError,
 )
-from scanner.inventory import LoginSummary, Mfa, Tenant, UserKind
+from scanner.model.inventory import LoginSummary, Mfa, Tenant, UserKind
 
 USER_FIELDS = [
     "Id",

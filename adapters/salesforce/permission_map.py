@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from scanner.inventory import PERMISSIONS
+from scanner.model.inventory import PERMISSIONS
 
 PERMISSION_MAP: dict[str, tuple[str, ...]] = {
     "ModifyAllData": ("data.modify_all",),

@@ -9,14 +9,14 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from scanner.check_spec import SEVERITIES, SEVERITY_RANK, CheckSpec, load_checks
 from scanner.cli.options import checks_dir_option, stdout_console
-from scanner.compiler import compile_check
 from scanner.errors import ConfigError
-from scanner.frameworks import check_mappings, find_framework, load_frameworks
-from scanner.policy import load_policy
-from scanner.resources import RESOURCE_KINDS, field_table
-from scanner.values import to_json
+from scanner.language.check_spec import SEVERITIES, SEVERITY_RANK, CheckSpec, load_checks
+from scanner.language.compiler import compile_check
+from scanner.language.frameworks import check_mappings, find_framework, load_frameworks
+from scanner.language.policy import load_policy
+from scanner.model.resources import RESOURCE_KINDS, field_table
+from scanner.model.values import to_json
 
 
 @click.group("checks")

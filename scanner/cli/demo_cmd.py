@@ -1,4 +1,4 @@
-"""``crmscan demo``: scan the bundled sample org, offline."""
+"""``crmscan demo``: scan a bundled sample org, offline."""
 
 from __future__ import annotations
 
@@ -6,42 +6,45 @@ import dataclasses
 
 import click
 
+from scanner import pipeline
 from scanner.adapter_api import ADAPTERS
-from scanner.cli.options import (
-    ReportRequest,
-    evaluate_and_report,
-    report_options,
-    stderr_console,
-)
+from scanner.cli.options import ReportRequest, evaluate_and_report, report_options, stderr_console
 from scanner.cli.progress import RichProgress
-from scanner.errors import ConfigError
-from scanner.scan import collection_scope
 
-DEMO_PLATFORM = "salesforce"
+DEFAULT_DEMO_PLATFORM = "salesforce"
+
+
+def _demo_platforms() -> list[str]:
+    return [name for name, adapter in ADAPTERS if adapter.has_demo()]
 
 
 @click.command("demo")
+@click.option(
+    "--platform",
+    default=DEFAULT_DEMO_PLATFORM,
+    show_default=True,
+    metavar="NAME",
+    help="Whose sample org to scan (every adapter that ships one).",
+)
 @report_options
-def demo_command(report: ReportRequest) -> None:
-    """Scan the bundled sample org "Acme Outfitters" offline and report its findings.
+def demo_command(platform: str, report: ReportRequest) -> None:
+    """Scan a bundled sample org offline and report its findings.
 
-    The sample org is collected through the Salesforce adapter's own code path, replaying
-    recorded API responses, so nothing leaves this machine. Writes a JSON report to
-    --out (default ./crmscan-report) unless --format says otherwise. Exits 0 unless
-    --fail-on is given explicitly.
+    The sample org is collected through the platform adapter's own code path, replaying
+    recorded API responses, so nothing leaves this machine. Without --platform it is
+    "Acme Outfitters", a Salesforce org. Writes a JSON report to --out (default
+    ./crmscan-report) unless --format says otherwise. Exits 0 unless --fail-on is given
+    explicitly.
     """
     ctx = click.get_current_context()
     policy = report.policy()
-    adapter = ADAPTERS.get(DEMO_PLATFORM).demo()
-    if adapter is None:
-        raise ConfigError(f"the {DEMO_PLATFORM} adapter ships no sample org")
     console = stderr_console()
     console.print(
-        f"crmscan demo: scanning the bundled sample org through the {DEMO_PLATFORM} adapter"
-        " (offline)"
+        f"crmscan demo: scanning the bundled sample org through the {platform} adapter (offline)",
+        highlight=False,
     )
     with RichProgress(console) as progress:
-        inventory = adapter.collect(collection_scope(policy), progress)
+        inventory = pipeline.collect_demo(platform, policy, progress)
     if "json" not in report.formats.split(","):
         report = dataclasses.replace(report, formats=report.formats + ",json")
     code = evaluate_and_report(inventory, policy, report)
@@ -56,4 +59,7 @@ def demo_command(report: ReportRequest) -> None:
 
 def register(group: click.Group) -> None:
     """Add ``demo`` to ``group``."""
+    for param in demo_command.params:
+        if param.name == "platform" and isinstance(param, click.Option):
+            param.help = f"Whose sample org to scan: {', '.join(_demo_platforms())}."
     group.add_command(demo_command)

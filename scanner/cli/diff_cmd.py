@@ -9,12 +9,12 @@ from typing import Any
 import click
 from rich.markup import escape
 
-from scanner.check_spec import SEVERITIES
 from scanner.cli.options import stdout_console
-from scanner.diff import ScanDiff, diff_documents
 from scanner.documents import load_file, validate
 from scanner.errors import EXIT_GATE_FAILED, EXIT_OK, ConfigError
+from scanner.language.check_spec import SEVERITIES
 from scanner.redact import redact
+from scanner.results.diff import ScanDiff, diff_documents
 
 SECTIONS = (
     ("new_failures", "New failures", "bold red"),

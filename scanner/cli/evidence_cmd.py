@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from scanner.errors import EXIT_GATE_FAILED, ConfigError
-from scanner.evidence import generate_key_pair, load_public_key, verify_bundle
+from scanner.evidence.bundle import generate_key_pair, load_public_key, verify_bundle
 
 
 @click.group("evidence")

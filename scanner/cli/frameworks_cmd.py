@@ -8,9 +8,9 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from scanner.check_spec import load_checks
 from scanner.cli.options import checks_dir_option, stdout_console
-from scanner.frameworks import Framework, find_framework, load_frameworks
+from scanner.language.check_spec import load_checks
+from scanner.language.frameworks import Framework, find_framework, load_frameworks
 
 
 def frameworks_for(check_dirs: tuple[Path, ...]) -> dict[str, Framework]:

@@ -1,4 +1,4 @@
-"""Options shared by ``scan`` and ``demo``, and the evaluate-and-report step they share."""
+"""Options shared by ``scan`` and ``demo``; printing what the scan pipeline produced."""
 
 from __future__ import annotations
 
@@ -13,21 +13,15 @@ from typing import Any, TypeVar, cast
 import click
 from rich.console import Console
 
-from scanner import history
-from scanner.check_spec import SEVERITIES, load_checks
 from scanner.errors import ConfigError
-from scanner.evidence import load_private_key, write_bundle
-from scanner.frameworks import find_framework, load_frameworks
-from scanner.inventory import Inventory
-from scanner.outputs import FORMATS, redact_document, render_report, write_report
+from scanner.language.check_spec import SEVERITIES
+from scanner.language.policy import Policy, load_policy
+from scanner.model.inventory import Inventory
+from scanner.outputs import FORMATS, redact_document, render_report
 from scanner.outputs.console import print_changes, print_result
-from scanner.policy import Policy, load_policy
-from scanner.results import to_document
-from scanner.scan import evaluate, run_checks, select_checks
-from scanner.snapshot import save_snapshot
+from scanner.pipeline import DEFAULT_OUT, ScanRequest, run_scan
 
 F = TypeVar("F", bound=Callable[..., Any])
-DEFAULT_OUT = "crmscan-report"
 STDOUT = Path("-")
 
 
@@ -172,52 +166,49 @@ def stderr_console() -> Console:
     return Console(file=sys.stderr, highlight=False)
 
 
+def scan_request(report: ReportRequest, framework: str | None = None) -> ScanRequest:
+    """The pipeline's request for what the shared options asked (files only, no console)."""
+    files = tuple(n for n in parse_formats(report.formats) if n != "console")
+    return ScanRequest(
+        policy_ref=report.policy_ref,
+        check_ids=report.check_ids,
+        check_dirs=report.check_dirs,
+        framework=framework,
+        formats=() if report.out_dir == STDOUT else files,
+        out_dir=DEFAULT_OUT if report.out_dir in (None, STDOUT) else Path(report.out_dir),
+        fail_on=report.fail_on,
+        save_snapshot=report.save_snapshot,
+        evidence=report.evidence,
+        evidence_key=report.evidence_key,
+        history=report.history,
+    )
+
+
 def evaluate_and_report(
     inventory: Inventory, policy: Policy, report: ReportRequest, framework: str | None = None
 ) -> int:
-    """Evaluate, print and write the reports; returns the exit code for ``--fail-on``.
+    """Run the pipeline on ``inventory`` and print what it produced; returns the exit code.
 
     With ``framework``, only that framework's checks run (narrowed further by ``--check``)
     and the report carries its status per requirement.
     """
     names = parse_formats(report.formats)
-    out_dir, fail_on = report.out_dir, report.fail_on
-    if report.save_snapshot is not None:
-        save_snapshot(inventory, report.save_snapshot)
-    if framework is None:
-        result = run_checks(inventory, policy, report.check_ids, report.check_dirs)
-        document = to_document(result, fail_on)
-    else:
-        specs = load_checks(report.check_dirs)
-        frameworks = load_frameworks(specs, report.check_dirs)
-        chosen = find_framework(frameworks, framework)
-        in_framework = {i: specs[i] for i in chosen.check_ids()}
-        selected = select_checks(in_framework, policy, report.check_ids or chosen.check_ids())
-        result = evaluate(inventory, policy, selected)
-        document = to_document(result, fail_on, frameworks, [chosen.id])
-    if report.evidence is not None:
-        key = load_private_key(report.evidence_key) if report.evidence_key else None
-        manifest = write_bundle(report.evidence, inventory, document, policy.sources, key)
-        stderr_console().print(f"wrote evidence {manifest}", highlight=False)
-    elif report.evidence_key is not None:
-        raise ConfigError("--evidence-key signs an evidence bundle: give --evidence DIR too")
-    if report.history is not None:
-        stored, changes = history.record(report.history, document)
-        stderr_console().print(f"stored {stored}", highlight=False)
-        if changes is not None and "console" in names:
-            print_changes(changes, stdout_console())
+    files = [n for n in names if n != "console"]
+    if report.out_dir == STDOUT and (len(files) != 1 or "console" in names):
+        raise ConfigError("--out - writes exactly one report format to standard output")
+    outcome = run_scan(inventory, policy, scan_request(report, framework))
+    notes = stderr_console()
+    if outcome.evidence_manifest is not None:
+        notes.print(f"wrote evidence {outcome.evidence_manifest}", highlight=False)
+    if outcome.history_path is not None:
+        notes.print(f"stored {outcome.history_path}", highlight=False)
+        if outcome.changes is not None and "console" in names:
+            print_changes(outcome.changes, stdout_console())
     if "console" in names:
         limit = 0 if report.all_findings else 15
-        print_result(redact_document(document), stdout_console(), limit=limit)
-    files = [n for n in names if n != "console"]
-    if out_dir == STDOUT:
-        if len(files) != 1 or "console" in names:
-            raise ConfigError("--out - writes exactly one report format to standard output")
-        click.echo(render_report(document, files[0]), nl=False)
-        return result.exit_code(fail_on)
-    target = out_dir or Path(DEFAULT_OUT)
-    notes = stderr_console()
-    for name in files:
-        path = write_report(document, name, target)
+        print_result(redact_document(outcome.document), stdout_console(), limit=limit)
+    if report.out_dir == STDOUT:
+        click.echo(render_report(outcome.document, files[0]), nl=False)
+    for path in outcome.written:
         notes.print(f"wrote {path}", highlight=False)
-    return result.exit_code(fail_on)
+    return outcome.exit_code

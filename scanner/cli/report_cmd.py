@@ -12,7 +12,6 @@ from pathlib import Path
 import click
 
 from scanner.cli.options import (
-    DEFAULT_OUT,
     STDOUT,
     parse_formats,
     stderr_console,
@@ -22,6 +21,7 @@ from scanner.documents import load_file, validate
 from scanner.errors import ConfigError
 from scanner.outputs import Document, redact_document, render_report, write_report
 from scanner.outputs.console import print_result
+from scanner.pipeline import DEFAULT_OUT
 
 
 def load_result(path: Path) -> Document:
@@ -68,7 +68,7 @@ def report_command(result: Path, formats: str, out_dir: Path | None, all_finding
     if "console" in names:
         print_result(redact_document(document), stdout_console(), limit=0 if all_findings else 15)
     notes = stderr_console()
-    target = out_dir or Path(DEFAULT_OUT)
+    target = out_dir or DEFAULT_OUT
     for name in files:
         notes.print(f"wrote {write_report(document, name, target)}", highlight=False)
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import click
 
+from scanner import pipeline
 from scanner.adapter_api import ADAPTERS, AdapterOption
 from scanner.cli.options import (
-    DEFAULT_OUT,
     ReportRequest,
     evaluate_and_report,
     report_options,
@@ -26,12 +26,11 @@ from scanner.errors import (
     ConfigError,
     CrmscanError,
 )
-from scanner.inventory import Inventory
-from scanner.policy import Policy
+from scanner.fleet.targets import Target, load_targets
+from scanner.language.policy import Policy
+from scanner.model.inventory import Inventory
+from scanner.model.snapshot import load_snapshot
 from scanner.redact import redact
-from scanner.scan import collection_scope
-from scanner.snapshot import load_snapshot
-from scanner.targets import Target, load_targets
 
 
 def _adapter_options() -> list[AdapterOption]:
@@ -55,14 +54,9 @@ def _click_option(option: AdapterOption) -> click.Option:
 
 
 def collect(platform: str, flags: dict[str, Any], policy: Policy) -> Inventory:
-    """Run the ``platform`` adapter with credentials from ``flags`` and the environment."""
-    adapter_class = ADAPTERS.get(platform)
-    values = {k: (None if v is None else str(v)) for k, v in flags.items()}
-    settings = adapter_class.settings_from(values, os.environ)
-    adapter = adapter_class(settings)
-    scope = collection_scope(policy, settings.get("health_check_baseline"))
+    """Collect ``platform`` through the pipeline, showing progress on stderr."""
     with RichProgress(stderr_console()) as progress:
-        return adapter.collect(scope, progress)
+        return pipeline.collect(platform, flags, policy, progress)
 
 
 @click.command("scan")
@@ -129,7 +123,7 @@ def scan_targets(targets: list[Target], report: ReportRequest, framework: str | 
     """
     codes: list[int] = []
     notes = stderr_console()
-    base = report.out_dir or Path(DEFAULT_OUT)
+    base = report.out_dir or pipeline.DEFAULT_OUT
     for target in targets:
         notes.rule(f"{target.name} ({target.platform})")
         target_report = dataclasses.replace(report, out_dir=base / target.name)

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from scanner.check_spec import load_checks, spec_from_document
-from scanner.compiler import compile_check, compile_checks
 from scanner.documents import LoadedDocument, load_file
 from scanner.errors import EXIT_USAGE, CrmscanError
-from scanner.policy import load_policy
+from scanner.language.check_spec import load_checks, spec_from_document
+from scanner.language.compiler import compile_check, compile_checks
+from scanner.language.policy import load_policy
+from scanner.model.snapshot import inventory_from_document
 from scanner.redact import redact
-from scanner.snapshot import inventory_from_document
 
 
 def detect_kind(document: LoadedDocument) -> str:

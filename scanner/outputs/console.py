@@ -15,9 +15,9 @@ from rich.markup import escape
 from rich.padding import Padding
 from rich.text import Text
 
-from scanner.check_spec import SEVERITIES
-from scanner.diff import ScanDiff
+from scanner.language.check_spec import SEVERITIES
 from scanner.outputs import Document, OutputFormat, register
+from scanner.results.diff import ScanDiff
 
 STATUS_STYLE = {
     "FAIL": "bold red",

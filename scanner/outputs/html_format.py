@@ -18,8 +18,8 @@ from html import escape
 from importlib import resources
 from typing import Any
 
-from scanner.check_spec import SEVERITIES
-from scanner.findings import REPORT_ORDER as STATUSES
+from scanner.engine.findings import REPORT_ORDER as STATUSES
+from scanner.language.check_spec import SEVERITIES
 from scanner.outputs import Document, OutputFormat, register
 
 COLORS = {

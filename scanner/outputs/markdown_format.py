@@ -13,8 +13,8 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from scanner.check_spec import SEVERITIES
-from scanner.findings import REPORT_ORDER as STATUSES
+from scanner.engine.findings import REPORT_ORDER as STATUSES
+from scanner.language.check_spec import SEVERITIES
 from scanner.outputs import Document, OutputFormat, register
 
 OUTCOME_ICON = {"FAIL": "❌", "ERROR": "⚠️", "MANUAL": "📝", "PASS": "✅", "NOT_APPLICABLE": "➖"}

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from scanner.inventory import Inventory
+from scanner.model.inventory import Inventory
 
 
 def inventory_schema() -> dict[str, Any]:

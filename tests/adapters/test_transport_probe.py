@@ -15,7 +15,7 @@ import pytest
 import trustme
 
 from adapters.transport_probe import probe, record_transport
-from scanner.inventory import Inventory, Tenant
+from scanner.model.inventory import Inventory, Tenant
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):

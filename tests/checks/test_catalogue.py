@@ -19,12 +19,12 @@ from typing import Any
 import pytest
 import yaml
 
-from scanner.check_spec import CheckSpec, load_checks
-from scanner.findings import Finding, Status
-from scanner.inventory import Gap, GapReason, Inventory
-from scanner.policy import Policy, load_policy
-from scanner.scan import evaluate
-from scanner.snapshot import load_snapshot
+from scanner.engine.findings import Finding, Status
+from scanner.engine.scan import evaluate
+from scanner.language.check_spec import CheckSpec, load_checks
+from scanner.language.policy import Policy, load_policy
+from scanner.model.inventory import Gap, GapReason, Inventory
+from scanner.model.snapshot import load_snapshot
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 FIXTURES = Path(__file__).parent / "fixtures"

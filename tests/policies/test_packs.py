@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from scanner.check_spec import load_checks
-from scanner.compiler import compile_check, parameter_names
-from scanner.conditions import lookup_param
-from scanner.policy import load_policy
+from scanner.language.check_spec import load_checks
+from scanner.language.compiler import compile_check, parameter_names
+from scanner.language.conditions import lookup_param
+from scanner.language.policy import load_policy
 
 POLICIES = Path(__file__).parents[2] / "policies"
 

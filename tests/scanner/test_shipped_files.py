@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from scanner.check_spec import builtin_checks_dir, load_check_file, load_checks
-from scanner.compiler import compile_check
 from scanner.documents import load_file, validate
-from scanner.policy import builtin_policy_names, load_policy
+from scanner.language.check_spec import builtin_checks_dir, load_check_file, load_checks
+from scanner.language.compiler import compile_check
+from scanner.language.policy import builtin_policy_names, load_policy
 
 CHECK_FILES = sorted(p for p in builtin_checks_dir().rglob("*.yaml") if "frameworks" not in p.parts)
 

@@ -10,7 +10,7 @@ import pytest
 from adapters.hubspot import HubSpotAdapter
 from scanner.adapter_api import ADAPTERS, AdapterSettings, CollectionScope, NullProgress
 from scanner.errors import EXIT_USAGE, AuthenticationError, ConfigError
-from scanner.inventory import COLLECTIONS, GapReason, Inventory
+from scanner.model.inventory import COLLECTIONS, GapReason, Inventory
 from tests.adapters.hubspot.conftest import NOW, SleepRecorder
 from tests.emulators.hubspot import TOKEN, HubSpotEmulator, rate_limit_body, sample_account
 from tests.emulators.hubspot.account import ADMIN, ALICE, BOB, CAROL, DAVE

@@ -16,7 +16,7 @@ from adapters.hubspot.wire import (
     parse_error_body,
 )
 from scanner.errors import ApiError, AuthenticationError, RateLimitedError
-from scanner.inventory import GapReason
+from scanner.model.inventory import GapReason
 from tests.emulators.hubspot import missing_scopes_body, rate_limit_body
 
 

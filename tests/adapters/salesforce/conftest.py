@@ -11,9 +11,9 @@ import requests
 
 from adapters.salesforce import SalesforceAdapter
 from scanner.adapter_api import AdapterSettings, CollectionScope
-from scanner.inventory import Inventory
-from scanner.policy import load_policy
-from scanner.scan import run_checks
+from scanner.engine.scan import run_checks
+from scanner.language.policy import load_policy
+from scanner.model.inventory import Inventory
 from tests.emulators.salesforce import Org, SalesforceEmulator
 
 SAMPLE_ORG = Path(__file__).resolve().parents[3] / "adapters/salesforce/demo/sample_org.json"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.inventory import Inventory, User
+from scanner.model.inventory import Inventory, User
 from tests.adapters.salesforce.conftest import SCOPE, Progress, make_adapter, verdicts
 from tests.emulators.salesforce import SalesforceEmulator
 from tests.emulators.salesforce.bigorg import synthetic_org

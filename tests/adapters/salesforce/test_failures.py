@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.inventory import GapReason, Inventory
+from scanner.model.inventory import GapReason, Inventory
 from tests.adapters.salesforce.conftest import SCOPE, Progress, make_adapter, verdicts
 from tests.emulators.salesforce import Fault, SalesforceEmulator
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from scanner.inventory import GapReason, Inventory, User
+from scanner.model.inventory import GapReason, Inventory, User
 from tests.adapters.salesforce.conftest import SCOPE, Progress, make_adapter, verdicts
 from tests.emulators.salesforce import Fault, SalesforceEmulator
 

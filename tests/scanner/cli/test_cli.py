@@ -11,8 +11,8 @@ from click.testing import CliRunner, Result
 from benchmarks.synthetic_org import make_inventory
 from scanner import __version__
 from scanner.cli import cli
-from scanner.inventory import Inventory
-from scanner.snapshot import save_snapshot
+from scanner.model.inventory import Inventory
+from scanner.model.snapshot import save_snapshot
 
 
 def invoke(*args: str) -> Result:

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from benchmarks.synthetic_org import NOW, make_inventory
 from scanner.cli import cli
-from scanner.snapshot import save_snapshot
+from scanner.model.snapshot import save_snapshot
 
 CHECKS = ["--check", "AUTH-002", "--check", "PRIV-009", "--check", "AUTH-008"]
 

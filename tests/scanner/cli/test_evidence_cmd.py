@@ -10,8 +10,8 @@ from click.testing import CliRunner, Result
 
 from benchmarks.synthetic_org import make_inventory
 from scanner.cli import cli
+from scanner.model.snapshot import save_snapshot
 from scanner.redact import register_secret
-from scanner.snapshot import save_snapshot
 
 
 def invoke(*args: str) -> Result:

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from benchmarks.synthetic_org import make_inventory
 from scanner.cli import cli
-from scanner.snapshot import save_snapshot
+from scanner.model.snapshot import save_snapshot
 
 ALL = "json,csv,ocsf,sarif,junit,md,html"
 FILES = {

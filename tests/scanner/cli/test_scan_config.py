@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from scanner.cli import cli
 from scanner.errors import InputFileError
-from scanner.targets import load_targets
+from scanner.fleet.targets import load_targets
 from tests.emulators.hubspot import TOKEN, HubSpotEmulator, sample_account
 
 

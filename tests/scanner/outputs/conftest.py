@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 
 from benchmarks.synthetic_org import make_inventory
-from scanner.inventory import Gap, GapReason
-from scanner.policy import PolicyException, load_policy
-from scanner.results import to_document
-from scanner.scan import run_checks
+from scanner.engine.scan import run_checks
+from scanner.language.policy import PolicyException, load_policy
+from scanner.model.inventory import Gap, GapReason
+from scanner.results.document import to_document
 
 FORMULA_NAME = '=HYPERLINK("http://evil.example","click")'
 MARKUP_NAME = "<img src=x onerror=alert(1)>@synthetic.example"

@@ -13,19 +13,19 @@ from typing import Any
 
 from scanner import __version__
 from scanner.adapter_api import CollectionScope
-from scanner.check_spec import SEVERITY_RANK, CheckSpec, load_checks
-from scanner.compiler import CompiledCheck, compile_checks
-from scanner.conditions import lookup_param
-from scanner.engine import Evaluator
+from scanner.engine.evaluator import Evaluator
+from scanner.engine.findings import Finding, Status
 from scanner.errors import (
     EXIT_GATE_FAILED,
     EXIT_INCOMPLETE,
     EXIT_OK,
     ConfigError,
 )
-from scanner.findings import Finding, Status
-from scanner.inventory import Inventory
-from scanner.policy import Policy
+from scanner.language.check_spec import SEVERITY_RANK, CheckSpec, load_checks
+from scanner.language.compiler import CompiledCheck, compile_checks
+from scanner.language.conditions import lookup_param
+from scanner.language.policy import Policy
+from scanner.model.inventory import Inventory
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from scanner.errors import InputFileError
-from scanner.policy import Policy
+from scanner.language.policy import Policy
 from tests.helpers import NOW, check_from_yaml, inventory, run, statuses
 
 
@@ -292,7 +292,7 @@ def test_type_mismatch_is_error_not_crash() -> None:
 
 def test_conditions_compile_once_not_per_resource(monkeypatch: pytest.MonkeyPatch) -> None:
     """Evaluating many resources must not compile (or parse) the condition again."""
-    from scanner.conditions import ConditionCompiler
+    from scanner.language.conditions import ConditionCompiler
 
     compiled_leaves = {"n": 0}
     original = ConditionCompiler._leaf

@@ -11,9 +11,9 @@ from jsonschema import Draft202012Validator
 from benchmarks.synthetic_org import make_inventory
 from scanner.documents import schema
 from scanner.errors import InputFileError
+from scanner.model.snapshot import load_snapshot, save_snapshot
 from scanner.redact import register_secret
 from scanner.schemas.__main__ import render
-from scanner.snapshot import load_snapshot, save_snapshot
 
 
 def test_round_trip(tmp_path: Path) -> None:
@@ -28,7 +28,7 @@ def test_saved_snapshot_matches_json_schema(tmp_path: Path) -> None:
 
 
 def test_inventory_schema_file_is_up_to_date() -> None:
-    shipped = (Path(__file__).parents[2] / "scanner/schemas/inventory.schema.json").read_text()
+    shipped = (Path(__file__).parents[3] / "scanner/schemas/inventory.schema.json").read_text()
     assert shipped == render(), "run: python -m scanner.schemas"
 
 

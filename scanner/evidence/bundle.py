@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from scanner.errors import ConfigError
-from scanner.inventory import Inventory
+from scanner.model.inventory import Inventory
 from scanner.redact import redact
 
 MANIFEST = "manifest.json"

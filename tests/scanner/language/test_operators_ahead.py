@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from scanner.operators import operator_factories
+from scanner.language.operators import operator_factories
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 

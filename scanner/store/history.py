@@ -12,8 +12,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from scanner.diff import ScanDiff, diff_documents
 from scanner.redact import redact
+from scanner.results.diff import ScanDiff, diff_documents
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from scanner.documents import LoadedDocument, load_file
 from scanner.errors import FileLocation, InputFileError
-from scanner.inventory import Inventory
+from scanner.model.inventory import Inventory
 from scanner.redact import redact
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from scanner.check_spec import load_checks
 from scanner.errors import ConfigError, InputFileError
-from scanner.frameworks import (
+from scanner.language.check_spec import load_checks
+from scanner.language.frameworks import (
     Requirement,
     check_mappings,
     find_framework,

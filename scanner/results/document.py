@@ -8,7 +8,7 @@ Frameworks: each entry of ``checks`` lists the requirements the check evidences
 (``frameworks: [{framework, requirement, title}]``). The top-level ``frameworks`` list
 holds one report per framework asked for (``scan --framework``; empty otherwise):
 ``{id, name, version, url, summary: {status: count}, requirements: [{id, title, status,
-checks: [{id, outcome}], not_run: [ids], note}]}``; see `scanner.frameworks`.
+checks: [{id, outcome}], not_run: [ids], note}]}``; see `scanner.language.frameworks`.
 """
 
 from __future__ import annotations
@@ -17,12 +17,17 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from scanner.check_spec import SEVERITIES
-from scanner.compiler import CompiledCheck
-from scanner.findings import Finding, Status
-from scanner.frameworks import Framework, check_mappings, framework_report, shipped_frameworks
-from scanner.scan import ScanResult
-from scanner.values import to_json
+from scanner.engine.findings import Finding, Status
+from scanner.engine.scan import ScanResult
+from scanner.language.check_spec import SEVERITIES
+from scanner.language.compiler import CompiledCheck
+from scanner.language.frameworks import (
+    Framework,
+    check_mappings,
+    framework_report,
+    shipped_frameworks,
+)
+from scanner.model.values import to_json
 
 RESULT_SCHEMA_VERSION = "1.0"
 SEVERITY_WEIGHT = {"critical": 10, "high": 5, "medium": 3, "low": 1, "info": 0}

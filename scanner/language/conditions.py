@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from scanner.operators import PRESENCE_OPERATORS, QUANTIFIERS, operator_factories
-from scanner.resources import field_names, field_type, getter
+from scanner.language.operators import PRESENCE_OPERATORS, QUANTIFIERS, operator_factories
+from scanner.model.resources import field_names, field_type, getter
 
 Tri = bool | None
 Compiled = Callable[[Any], Tri]

@@ -16,9 +16,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from scanner.check_spec import builtin_checks_dir
 from scanner.documents import load_file, validate
 from scanner.errors import ConfigError, FileLocation, InputFileError
+from scanner.language.check_spec import builtin_checks_dir
 
 #: Requirement statuses from worst to best (NOT_APPLICABLE only when all checks are N/A).
 STATUS_ORDER = ("FAIL", "ERROR", "MANUAL", "PASS", "NOT_APPLICABLE")
@@ -207,6 +207,6 @@ def framework_report(framework: Framework, outcomes: Mapping[str, str]) -> dict[
 @cache
 def shipped_frameworks() -> dict[str, Framework]:
     """The shipped frameworks, validated against the shipped checks (loaded once)."""
-    from scanner.check_spec import load_checks
+    from scanner.language.check_spec import load_checks
 
     return load_frameworks(load_checks())

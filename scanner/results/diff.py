@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.check_spec import SEVERITY_RANK
+from scanner.language.check_spec import SEVERITY_RANK
 
 Key = tuple[str, str, str]
 

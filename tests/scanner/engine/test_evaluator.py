@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from scanner.inventory import GapReason
-from scanner.policy import Attestation, Policy, PolicyException
+from scanner.language.policy import Attestation, Policy, PolicyException
+from scanner.model.inventory import GapReason
 from tests.helpers import NOW, check_from_yaml, inventory, run, statuses
 
 MFA_CHECK = check_from_yaml(

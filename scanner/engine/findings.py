@@ -10,10 +10,10 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from scanner.compiler import CompiledCheck
-from scanner.policy import Attestation, PolicyException
-from scanner.resources import getter
-from scanner.values import to_json
+from scanner.language.compiler import CompiledCheck
+from scanner.language.policy import Attestation, PolicyException
+from scanner.model.resources import getter
+from scanner.model.values import to_json
 
 
 class Status(str, Enum):

@@ -12,11 +12,11 @@ from datetime import datetime
 from fnmatch import fnmatchcase
 from typing import Any
 
-from scanner.check_spec import CheckSpec
-from scanner.conditions import Compiled, ConditionCompiler, ConditionError, resolve_value
-from scanner.policy import Policy, PolicyException
-from scanner.resources import RESOURCE_KINDS, ResourceKind, field_type, getter
-from scanner.values import display
+from scanner.language.check_spec import CheckSpec
+from scanner.language.conditions import Compiled, ConditionCompiler, ConditionError, resolve_value
+from scanner.language.policy import Policy, PolicyException
+from scanner.model.resources import RESOURCE_KINDS, ResourceKind, field_type, getter
+from scanner.model.values import display
 
 COUNT_FIELDS = ("count", "min", "max")
 

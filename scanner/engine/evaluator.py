@@ -13,10 +13,10 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from scanner.compiler import CompiledCheck
-from scanner.findings import Finding, Status
-from scanner.inventory import Gap, GapReason, Inventory
-from scanner.resources import getter, resource_items
+from scanner.engine.findings import Finding, Status
+from scanner.language.compiler import CompiledCheck
+from scanner.model.inventory import Gap, GapReason, Inventory
+from scanner.model.resources import getter, resource_items
 
 MAX_LISTED = 100
 

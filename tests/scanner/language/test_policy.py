@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from scanner.errors import ConfigError, InputFileError
-from scanner.policy import builtin_policy_names, load_policy
+from scanner.language.policy import builtin_policy_names, load_policy
 
 
 def test_shipped_packs() -> None:

@@ -11,7 +11,7 @@ from typing import Any, Union
 
 from pydantic import BaseModel
 
-from scanner.inventory import (
+from scanner.model.inventory import (
     EncryptionKey,
     FieldEncryption,
     FieldPermission,

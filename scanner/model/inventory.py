@@ -23,6 +23,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from scanner.model.capabilities import Capabilities, Capability
+
 SCHEMA_VERSION = "1.0"
 
 #: The normalized permission vocabulary. Adapters map platform permissions onto these.
@@ -406,7 +408,13 @@ class Inventory(_Model):
     monitoring: Monitoring = Field(default_factory=Monitoring)
     api_usage: ApiUsage | None = None
     gaps: list[Gap] = Field(default_factory=list)
+    #: What the platform provides, as its adapter declared it (see scanner.model.capabilities).
+    capabilities: list[Capability] = Field(default_factory=list)
     extra: dict[str, Any] = Field(default_factory=dict)
+
+    def capability_table(self) -> Capabilities:
+        """The adapter's declarations, for lookup by collection."""
+        return Capabilities(self.capabilities)
 
     def add_gap(self, collection: str, reason: GapReason, detail: str) -> None:
         """Record that ``collection`` could not be collected, once per collection."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from scanner.conditions import ConditionCompiler
-from scanner.inventory import IpRange, PermissionSet
+from scanner.language.conditions import ConditionCompiler
+from scanner.model.inventory import IpRange, PermissionSet
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 

@@ -1,0 +1,1 @@
+"""The engine: select checks, evaluate them over an inventory, produce findings."""

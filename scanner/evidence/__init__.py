@@ -1,0 +1,1 @@
+"""Evidence bundles an auditor can verify later."""

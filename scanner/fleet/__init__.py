@@ -1,0 +1,1 @@
+"""Scanning several orgs: the targets file."""

@@ -1,0 +1,2 @@
+"""The check language: check files, conditions and operators, policies, framework
+mappings, and their compilation into callables once per scan."""

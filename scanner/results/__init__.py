@@ -1,0 +1,1 @@
+"""The native result document every output renders, and the diff of two results."""
