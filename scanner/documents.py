@@ -85,22 +85,21 @@ class _BoundedComposer(Composer):
         self._depth = 0
         self._open_anchors: set[str] = set()
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
-        event = self.peek_event()
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        event: Any = self.peek_event()  # type: ignore[attr-defined]
+        mark: Any = event.start_mark
         if isinstance(event, AliasEvent) and event.anchor in self._open_anchors:
-            raise _Exceeded(None, None, f"recursive alias *{event.anchor}", event.start_mark)
+            raise _Exceeded(None, None, f"recursive alias *{event.anchor}", mark)
         if not isinstance(event, CollectionStartEvent):
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         self._depth += 1
         if self._depth > MAX_DEPTH:
-            raise _Exceeded(
-                None, None, f"nested deeper than {MAX_DEPTH} levels", event.start_mark
-            )
+            raise _Exceeded(None, None, f"nested deeper than {MAX_DEPTH} levels", mark)
         anchor = event.anchor
         if anchor is not None:
             self._open_anchors.add(anchor)
         try:
-            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+            return super().compose_node(parent, index)
         finally:
             self._depth -= 1
             if anchor is not None:
@@ -122,15 +121,19 @@ class _Constructor(SafeConstructor):
 
     def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
         try:
-            return super().construct_yaml_int(node)  # type: ignore[no-any-return]
+            return super().construct_yaml_int(node)
         except ValueError:
             raise ConstructorError(
-                None, None, f"integer too large (more than {len(str(MAX_INTEGER))} digits)",
+                None,
+                None,
+                f"integer beyond ±{MAX_INTEGER} is not supported",
                 node.start_mark,
             ) from None
 
 
-_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
+_Constructor.add_constructor(  # type: ignore[type-var]
+    "tag:yaml.org,2002:int", _Constructor.construct_yaml_int
+)
 
 
 class _PythonLoader(Reader, Scanner, Parser, _BoundedComposer, _Constructor, _PlainResolver):
@@ -153,7 +156,7 @@ def _loader_class() -> Any:
     except ImportError:  # PyYAML built without libyaml
         return _PythonLoader
 
-    class _LibyamlLoader(_BoundedComposer, CParser, _Constructor, _PlainResolver):  # type: ignore[misc, valid-type]
+    class _LibyamlLoader(_BoundedComposer, CParser, _Constructor, _PlainResolver):
         def __init__(self, stream: str) -> None:
             CParser.__init__(self, stream)
             _BoundedComposer.__init__(self)
@@ -376,8 +379,12 @@ def _parse_json(text: str, path: str) -> LoadedDocument:
             FileLocation(path, _line_too_deep(text)), f"nested deeper than {MAX_DEPTH} levels"
         ) from None
     except ValueError as exc:  # Python's limit on digits of an integer
-        line = _line_of(text, r"-?\d{%d,}" % (len(str(MAX_INTEGER)) + 1))
-        raise InputFileError(FileLocation(path, line), f"number refused: {exc}") from None
+        if "digits" not in str(exc):
+            raise
+        line = _line_of(text, r"\d{4000,}")
+        raise InputFileError(
+            FileLocation(path, line), f"integer beyond ±{MAX_INTEGER} is not supported"
+        ) from None
     document = LoadedDocument(path, data, None, text)
     if len(text) <= _WALKED_BYTES:
         _check_values(document)

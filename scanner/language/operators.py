@@ -4,15 +4,22 @@ Each operator is a factory: given the (already resolved) value from the check, i
 a predicate over the observed field value. Predicates are only called with a non-null
 observed value; the condition compiler turns a null into *unknown* first. A predicate
 that cannot compare (wrong type) raises `TypeError`, which the engine reports as ERROR.
+
+Regular expressions (``regex``) run on RE2, whose matching time is linear in the length
+of the text: a pattern such as ``^(a+)+$`` cannot hang a scan on a long CRM value, in a
+shipped check or a custom one. What RE2 cannot run (backreferences, lookaround) is
+refused when the check is compiled, naming the file, line and field.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import re
+import math
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
+
+import re2
 
 Predicate = Callable[[Any], bool]
 
@@ -32,7 +39,30 @@ def _items(observed: Any) -> Iterable[Any]:
 def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"expected a number, got {value!r}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        raise TypeError(f"number too large: {str(value)[:20]}...") from None
+    if math.isnan(number):
+        raise TypeError("expected a number, got NaN")
+    return number
+
+
+#: Longest span of days a time comparison accepts (about 27,000 years; beyond it the
+#: date arithmetic overflows).
+MAX_DAYS = 10_000_000.0
+
+
+def _shifted(now: datetime, value: Any, sign: int) -> datetime:
+    """``now`` moved by ``value`` days (times ``sign``), clamped to the datetime range."""
+    days = _number(value)
+    if abs(days) > MAX_DAYS:
+        raise ValueError(f"{days:g} days is beyond ±{MAX_DAYS:g}")
+    try:
+        return now + sign * timedelta(days=days)
+    except OverflowError:
+        edge = datetime.max if sign * days > 0 else datetime.min
+        return edge.replace(tzinfo=now.tzinfo)
 
 
 def _eq(value: Any) -> Predicate:
@@ -121,8 +151,42 @@ def _subset_of(value: Any) -> Predicate:
     return lambda observed: allowed.issuperset(_items(observed))
 
 
+#: RE2 refuses a pattern whose compiled program would need more memory than this.
+REGEX_MAX_MEMORY = 8 << 20
+#: Longest pattern accepted.
+REGEX_MAX_LENGTH = 10_000
+
+
+def _re2_options() -> Any:
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print every refused pattern on stderr
+    options.max_mem = REGEX_MAX_MEMORY
+    return options
+
+
+_RE2_OPTIONS = _re2_options()
+
+
+def compile_regex(pattern: Any) -> Any:
+    """``pattern`` compiled with RE2; `ValueError` naming the problem when RE2 cannot run it."""
+    if not isinstance(pattern, str):
+        raise TypeError(f"a regular expression must be a string, got {pattern!r}")
+    if len(pattern) > REGEX_MAX_LENGTH:
+        raise ValueError(f"regular expression longer than {REGEX_MAX_LENGTH:,} characters")
+    try:
+        return re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error as exc:
+        detail = exc.args[0] if exc.args else exc
+        if isinstance(detail, bytes):
+            detail = detail.decode("utf-8", "replace")
+        raise ValueError(
+            f"regular expression {pattern[:80]!r} cannot be used: {detail} (crmscan runs "
+            "regular expressions on RE2, which has no backreferences or lookaround)"
+        ) from None
+
+
 def _regex(value: Any) -> Predicate:
-    pattern = re.compile(str(value))
+    pattern = compile_regex(value)
 
     def predicate(observed: Any) -> bool:
         if isinstance(observed, str):
@@ -150,7 +214,7 @@ def _not_empty(_: Any) -> Predicate:
 
 def _age(now: datetime, older: bool) -> Callable[[Any], Predicate]:
     def factory(value: Any) -> Predicate:
-        cutoff = now - timedelta(days=_number(value))
+        cutoff = _shifted(now, value, -1)
 
         def predicate(observed: Any) -> bool:
             if not isinstance(observed, datetime):
@@ -169,7 +233,7 @@ def _ahead(now: datetime) -> Callable[[Any], Predicate]:
     """
 
     def factory(value: Any) -> Predicate:
-        cutoff = now + timedelta(days=_number(value))
+        cutoff = _shifted(now, value, +1)
 
         def predicate(observed: Any) -> bool:
             if not isinstance(observed, datetime):
