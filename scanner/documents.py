@@ -338,7 +338,7 @@ def load_file(path: Path | str) -> LoadedDocument:
     """Read and parse a YAML or JSON file, within the bounds of this module."""
     path = Path(path)
     if path.suffix == ".json":
-        return _parse_json(read_text(path, MAX_JSON_BYTES), str(path))
+        return parse_json(read_text(path, MAX_JSON_BYTES), str(path))
     return parse_text(read_text(path, MAX_YAML_BYTES), str(path))
 
 
@@ -364,7 +364,8 @@ def _line_of(text: str, pattern: str) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
-def _parse_json(text: str, path: str) -> LoadedDocument:
+def parse_json(text: str, path: str) -> LoadedDocument:
+    """Parse JSON text into a `LoadedDocument`, within the bounds of this module."""
     try:
         data = json.loads(text, parse_float=_finite_float, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
@@ -495,6 +496,7 @@ __all__ = [
     "LoadedDocument",
     "describe_error",
     "load_file",
+    "parse_json",
     "parse_text",
     "read_text",
     "schema",

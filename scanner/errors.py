@@ -4,8 +4,10 @@
 
     CrmscanError                    base class; `exit_code` says how the CLI ends
     ├── ConfigError                 bad usage or configuration (exit 2)
-    │   └── InputFileError          a check, policy, snapshot or config file is malformed:
-    │                               names the file, line and field
+    │   ├── InputFileError          a check, policy, snapshot or config file is malformed:
+    │   │                           names the file, line and field
+    │   └── OutputFileError         a report, snapshot, history, evidence or key file cannot
+    │                               be written safely (a planted link, an existing key)
     ├── AuthenticationError         the CRM refused the credentials (exit 2)
     └── CollectionError             an adapter could not collect something (becomes a gap)
         ├── PermissionMissingError  the API user lacks a permission or scope
@@ -67,6 +69,10 @@ class InputFileError(ConfigError):
         self.location = location
         self.problem = problem
         super().__init__(f"{location}: {problem}")
+
+
+class OutputFileError(ConfigError):
+    """A file cannot be written, or only by following a link planted where it goes."""
 
 
 class AuthenticationError(CrmscanError):
@@ -133,6 +139,7 @@ __all__ = [
     "InputFileError",
     "MalformedResponseError",
     "NotAvailableError",
+    "OutputFileError",
     "PermissionMissingError",
     "RateLimitedError",
 ]

@@ -12,9 +12,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from scanner.documents import LoadedDocument, load_file
-from scanner.errors import FileLocation, InputFileError
 from scanner.model.inventory import Inventory
 from scanner.redact import redact
+from scanner.safe_write import write_file
 
 
 def inventory_from_document(document: LoadedDocument) -> Inventory:
@@ -42,9 +42,4 @@ def load_snapshot(path: Path | str) -> Inventory:
 def save_snapshot(inventory: Inventory, path: Path | str) -> Path:
     """Write ``inventory`` as an indented JSON snapshot."""
     path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(redact(inventory.model_dump_json(indent=2)) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise InputFileError(FileLocation(str(path)), f"cannot write snapshot: {exc}") from None
-    return path
+    return write_file(path.parent, path.name, redact(inventory.model_dump_json(indent=2)) + "\n")

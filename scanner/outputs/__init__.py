@@ -13,6 +13,7 @@ from typing import Any
 
 from scanner.redact import redact
 from scanner.registry import Registry
+from scanner.safe_write import write_file
 
 Document = dict[str, Any]
 
@@ -64,7 +65,4 @@ def write_report(document: Document, format_name: str, out_dir: Path) -> Path:
     line of defence for secrets.
     """
     fmt = FORMATS.get(format_name)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / fmt.filename
-    path.write_text(render_report(document, format_name), encoding="utf-8", newline="")
-    return path
+    return write_file(out_dir, fmt.filename, render_report(document, format_name))

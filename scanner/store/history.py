@@ -14,6 +14,7 @@ from typing import Any
 
 from scanner.redact import redact
 from scanner.results.diff import ScanDiff, diff_documents
+from scanner.safe_write import write_file
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -42,9 +43,9 @@ def record(history: Path, document: dict[str, Any]) -> tuple[Path, ScanDiff | No
     """Store ``document`` and diff it against the tenant's previous result, if any."""
     folder = tenant_folder(history, document)
     previous = previous_result(folder) if folder.is_dir() else None
-    folder.mkdir(parents=True, exist_ok=True)
     # Microseconds keep scans started within one second in order.
     stamp = re.sub(r"[^0-9T]", "", document["started_at"][:26]) + "Z"
-    path = folder / f"{stamp}-{document['scan_id'][:8]}.json"
-    path.write_text(redact(json.dumps(document, indent=2, ensure_ascii=False)) + "\n", "utf-8")
+    name = _UNSAFE.sub("_", f"{stamp}-{document['scan_id'][:8]}.json")
+    text = redact(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
+    path = write_file(history, f"{folder.name}/{name}", text)
     return path, (diff_documents(previous, document) if previous is not None else None)
