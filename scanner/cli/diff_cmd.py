@@ -14,7 +14,7 @@ from scanner.documents import load_file, validate
 from scanner.errors import EXIT_GATE_FAILED, EXIT_OK, ConfigError
 from scanner.language.check_spec import SEVERITIES
 from scanner.redact import redact
-from scanner.results.diff import ScanDiff, diff_documents
+from scanner.results.diff import ScanDiff, diff_documents, incomparable
 
 SECTIONS = (
     ("new_failures", "New failures", "bold red"),
@@ -68,9 +68,9 @@ def _print(diff: ScanDiff, before: dict[str, Any], after: dict[str, Any]) -> Non
 def diff_command(before: Path, after: Path, fmt: str, fail_on: str) -> None:
     """Compare two JSON results of the same tenant: new, fixed and still-failing findings."""
     old, new = _load(before), _load(after)
-    old_tenant, new_tenant = old["tenant"].get("id"), new["tenant"].get("id")
-    if old_tenant and new_tenant and old_tenant != new_tenant:
-        raise ConfigError(f"the results are of different tenants ({old_tenant}, {new_tenant})")
+    problem = incomparable(old, new)
+    if problem is not None:
+        raise ConfigError(problem)
     diff = diff_documents(old, new)
     if fmt == "json":
         click.echo(redact(json.dumps(diff.as_dict(), indent=2, ensure_ascii=False)))

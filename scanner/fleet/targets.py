@@ -12,6 +12,7 @@ Secrets never live in the file; it names the environment variables that hold the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,14 @@ from pathlib import Path
 from scanner.adapter_api import ADAPTERS
 from scanner.documents import load_file, validate
 from scanner.errors import ConfigError
+
+#: A target name is one plain folder name below --out (the schema says the same).
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+
+
+def is_safe_name(name: str) -> bool:
+    """True when ``name`` can only name a folder directly below the report folder."""
+    return SAFE_NAME.fullmatch(name) is not None and name not in (".", "..")
 
 
 @dataclass(frozen=True)
@@ -49,9 +58,14 @@ def load_targets(path: Path | str) -> list[Target]:
     names: set[str] = set()
     for i, entry in enumerate(document.data["targets"]):
         where: list[str | int] = ["targets", i]
-        if entry["name"] in names:
+        if not is_safe_name(entry["name"]):
+            raise document.error(
+                [*where, "name"], f"target name {entry['name']!r} is not path-safe"
+            )
+        # Case-insensitive file systems would put two such targets in one folder.
+        if entry["name"].casefold() in names:
             raise document.error([*where, "name"], f"target name {entry['name']!r} is used twice")
-        names.add(entry["name"])
+        names.add(entry["name"].casefold())
         if entry["platform"] not in ADAPTERS.names():
             known = ", ".join(ADAPTERS.names())
             raise document.error([*where, "platform"], f"unknown platform (known: {known})")

@@ -1,8 +1,12 @@
 """Policy packs: parameters, check selection, severity overrides, exceptions, attestations.
 
-A pack may ``extends`` another (a shipped name or a relative path). Parameters merge
-deeply (the child wins; lists are replaced, not appended); selection and severity
-overrides merge; exceptions and attestations accumulate.
+A pack may ``extends`` another (a shipped name or a relative path), up to
+`MAX_EXTENDS` packs deep. Parameters merge deeply (the child wins; lists are replaced,
+not appended); selection and severity overrides merge; exceptions and attestations
+accumulate.
+
+Attestations and exception approvals record what a person saw and decided: one dated
+after today (anywhere on Earth) is refused, so it cannot override a real result forever.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from fnmatch import fnmatchcase
 from importlib import resources
 from pathlib import Path
@@ -20,6 +24,16 @@ from scanner.documents import LoadedDocument, load_file, validate
 from scanner.errors import ConfigError
 
 DEFAULT_POLICY = "baseline"
+#: Longest ``extends`` chain.
+MAX_EXTENDS = 16
+#: UTC+14 (Line Islands) is the first time zone to reach a date: a date later than
+#: today there is in the future everywhere.
+_EARLIEST_ZONE = timedelta(hours=14)
+
+
+def latest_today(now: datetime | None = None) -> date:
+    """The latest calendar date it is anywhere on Earth at ``now`` (default: now)."""
+    return ((now or datetime.now(timezone.utc)).astimezone(timezone.utc) + _EARLIEST_ZONE).date()
 
 
 @dataclass(frozen=True)
@@ -32,6 +46,7 @@ class PolicyException:
     approved_by: str
     expires: date
     ticket: str | None = None
+    approved_on: date | None = None
 
     def matches(self, check_id: str, resource_id: str | None, resource_name: str | None) -> bool:
         """Whether this exception names the check and the resource (by id or name)."""
@@ -53,6 +68,7 @@ class PolicyException:
             "approved_by": self.approved_by,
             "expires": self.expires.isoformat(),
             "ticket": self.ticket,
+            "approved_on": self.approved_on.isoformat() if self.approved_on else None,
             "expired": self.expired(today),
         }
 
@@ -166,7 +182,44 @@ def _parse_date(document: LoadedDocument, parts: list[str | int], text: str) -> 
         raise document.error(parts, f"'{text}' is not a date (YYYY-MM-DD)") from None
 
 
-def _read(path: Path, seen: tuple[Path, ...]) -> Policy:
+def _past_date(
+    document: LoadedDocument, parts: list[str | int], text: str, today: date, what: str
+) -> date:
+    """A date that is not in the future (an attestation, an approval)."""
+    parsed = _parse_date(document, parts, text)
+    if parsed > today:
+        raise document.error(
+            parts, f"{what} dated {parsed.isoformat()} is in the future (today is {today})"
+        )
+    return parsed
+
+
+def _exception(
+    document: LoadedDocument, index: int, e: dict[str, Any], today: date
+) -> PolicyException:
+    where: list[str | int] = ["exceptions", index]
+    expires = _parse_date(document, [*where, "expires"], e["expires"])
+    approved_on = None
+    if "approved_on" in e:
+        approved_on = _past_date(
+            document, [*where, "approved_on"], e["approved_on"], today, "an approval"
+        )
+        if approved_on > expires:
+            raise document.error(
+                [*where, "approved_on"], f"approved on {approved_on} after it expires ({expires})"
+            )
+    return PolicyException(
+        check=e["check"],
+        resources=tuple(e["resources"]),
+        reason=e["reason"],
+        approved_by=e["approved_by"],
+        expires=expires,
+        ticket=e.get("ticket"),
+        approved_on=approved_on,
+    )
+
+
+def _read(path: Path, seen: tuple[Path, ...], today: date) -> Policy:
     resolved_path = path.resolve()
     if resolved_path in seen:
         chain = " -> ".join(str(p) for p in (*seen, resolved_path))
@@ -176,28 +229,26 @@ def _read(path: Path, seen: tuple[Path, ...]) -> Policy:
         raise document.error([], "a policy file must be a mapping of fields")
     validate(document, "policy")
     data: dict[str, Any] = document.data
-    parent = (
-        _read(_locate(data["extends"], path), (*seen, resolved_path))
-        if "extends" in data
-        else Policy(name="(root)")
-    )
+    if "extends" in data and len(seen) + 1 >= MAX_EXTENDS:
+        raise document.error(["extends"], f"extends chain longer than {MAX_EXTENDS} packs")
+    parent = Policy(name="(root)")
+    if "extends" in data:
+        try:
+            parent_path = _locate(data["extends"], path)
+        except ConfigError as exc:
+            raise document.error(["extends"], str(exc)) from None
+        parent = _read(parent_path, (*seen, resolved_path), today)
     selection = data.get("checks", {})
     exceptions = [
-        PolicyException(
-            check=e["check"],
-            resources=tuple(e["resources"]),
-            reason=e["reason"],
-            approved_by=e["approved_by"],
-            expires=_parse_date(document, ["exceptions", i, "expires"], e["expires"]),
-            ticket=e.get("ticket"),
-        )
-        for i, e in enumerate(data.get("exceptions", []))
+        _exception(document, i, e, today) for i, e in enumerate(data.get("exceptions", []))
     ]
     attestations = [
         Attestation(
             control=a["control"],
             statement=a["statement"],
-            date=_parse_date(document, ["attestations", i, "date"], a["date"]),
+            date=_past_date(
+                document, ["attestations", i, "date"], a["date"], today, "an attestation"
+            ),
             attested_by=a["attested_by"],
             outcome=a["outcome"],
             evidence=a.get("evidence"),
@@ -218,6 +269,9 @@ def _read(path: Path, seen: tuple[Path, ...]) -> Policy:
     )
 
 
-def load_policy(reference: str | None = None) -> Policy:
-    """Load a shipped pack by name or a pack file by path (default: baseline)."""
-    return _read(_locate(reference or DEFAULT_POLICY, None), ())
+def load_policy(reference: str | None = None, now: datetime | None = None) -> Policy:
+    """Load a shipped pack by name or a pack file by path (default: baseline).
+
+    Attestations and approvals dated after ``now`` (default: now) are refused.
+    """
+    return _read(_locate(reference or DEFAULT_POLICY, None), (), latest_today(now))

@@ -71,6 +71,28 @@ def _brief(finding: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def incomparable(before: dict[str, Any], after: dict[str, Any]) -> str | None:
+    """Why two result documents cannot be diffed (not provably the same tenant), or None.
+
+    Both must name the same platform and the same, non-null tenant id: a diff of two
+    different orgs would report every finding of one as fixed and the other's as new.
+    """
+    old, new = before.get("tenant") or {}, after.get("tenant") or {}
+    if old.get("platform") != new.get("platform"):
+        return (
+            f"the results are of different platforms ({old.get('platform')}, {new.get('platform')})"
+        )
+    missing = [label for label, t in (("first", old), ("second", new)) if not t.get("id")]
+    if missing:
+        return (
+            f"the {' and '.join(missing)} result names no tenant id, so it cannot be shown to "
+            "be the same tenant"
+        )
+    if old["id"] != new["id"]:
+        return f"the results are of different tenants ({old['id']}, {new['id']})"
+    return None
+
+
 def diff_documents(before: dict[str, Any], after: dict[str, Any]) -> ScanDiff:
     """What changed from ``before`` to ``after`` (two native result documents)."""
     old = {_key(f): f for f in before["findings"]}

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.redact import redact
-from scanner.results.diff import ScanDiff, diff_documents
+from scanner.results.diff import ScanDiff, diff_documents, incomparable
 from scanner.safe_write import write_file
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -48,4 +48,6 @@ def record(history: Path, document: dict[str, Any]) -> tuple[Path, ScanDiff | No
     name = _UNSAFE.sub("_", f"{stamp}-{document['scan_id'][:8]}.json")
     text = redact(json.dumps(document, indent=2, ensure_ascii=False)) + "\n"
     path = write_file(history, f"{folder.name}/{name}", text)
-    return path, (diff_documents(previous, document) if previous is not None else None)
+    if previous is None or incomparable(previous, document) is not None:
+        return path, None
+    return path, diff_documents(previous, document)
