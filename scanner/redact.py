@@ -108,7 +108,7 @@ def _gate(forms: set[str]) -> str:
     """The longest run of letters and digits that every form contains (else the shortest
     form itself)."""
     shortest = min(forms, key=len)
-    runs = sorted(_ALNUM_RUN.findall(shortest), key=len, reverse=True)
+    runs: list[str] = sorted(_ALNUM_RUN.findall(shortest), key=len, reverse=True)
     for run in runs:
         if len(run) >= MIN_SECRET_LENGTH and all(run in f for f in forms):
             return run
