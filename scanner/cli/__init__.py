@@ -10,7 +10,8 @@ import click
 
 from scanner import __version__
 from scanner.errors import EXIT_USAGE, CrmscanError
-from scanner.redact import install_log_filter, redact
+from scanner.redact import install_log_filter
+from scanner.sanitize import clean_message
 
 
 class CrmscanGroup(click.Group):
@@ -23,7 +24,7 @@ class CrmscanGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CrmscanError as exc:
-            click.echo(f"crmscan: error: {redact(str(exc))}", err=True)
+            click.echo(f"crmscan: error: {clean_message(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
@@ -31,7 +32,7 @@ class CrmscanGroup(click.Group):
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             click.echo(
-                f"crmscan: internal error: {type(exc).__name__}: {redact(str(exc))}\n"
+                f"crmscan: internal error: {type(exc).__name__}: {clean_message(str(exc))}\n"
                 "Rerun with --debug for details and report it.",
                 err=True,
             )

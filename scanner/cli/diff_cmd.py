@@ -9,12 +9,13 @@ from typing import Any
 import click
 from rich.markup import escape
 
-from scanner.cli.options import stdout_console
+from scanner.cli.options import clean_changes, stdout_console
 from scanner.documents import load_file, validate
 from scanner.errors import EXIT_GATE_FAILED, EXIT_OK, ConfigError
 from scanner.language.check_spec import SEVERITIES
 from scanner.redact import redact
 from scanner.results.diff import ScanDiff, diff_documents, incomparable
+from scanner.sanitize import clean_document
 
 SECTIONS = (
     ("new_failures", "New failures", "bold red"),
@@ -73,9 +74,9 @@ def diff_command(before: Path, after: Path, fmt: str, fail_on: str) -> None:
         raise ConfigError(problem)
     diff = diff_documents(old, new)
     if fmt == "json":
-        click.echo(redact(json.dumps(diff.as_dict(), indent=2, ensure_ascii=False)))
+        click.echo(redact(json.dumps(clean_document(diff.as_dict()), indent=2, ensure_ascii=False)))
     else:
-        _print(diff, old, new)
+        _print(clean_changes(diff), clean_document(old), clean_document(new))
     code = EXIT_GATE_FAILED if diff.gate_failures(fail_on) else EXIT_OK
     click.get_current_context().exit(code)
 

@@ -17,9 +17,11 @@ from scanner.errors import ConfigError
 from scanner.language.check_spec import SEVERITIES
 from scanner.language.policy import Policy, load_policy
 from scanner.model.inventory import Inventory
-from scanner.outputs import FORMATS, redact_document, render_report
+from scanner.outputs import FORMATS, render_report
 from scanner.outputs.console import print_changes, print_result
 from scanner.pipeline import DEFAULT_OUT, ScanRequest, run_scan
+from scanner.results.diff import ScanDiff
+from scanner.sanitize import clean_document
 
 F = TypeVar("F", bound=Callable[..., Any])
 STDOUT = Path("-")
@@ -184,6 +186,13 @@ def scan_request(report: ReportRequest, framework: str | None = None) -> ScanReq
     )
 
 
+def clean_changes(changes: ScanDiff) -> ScanDiff:
+    """``changes`` with CRM text redacted and neutralised, for the terminal."""
+    return ScanDiff(
+        **{f.name: clean_document(getattr(changes, f.name)) for f in dataclasses.fields(changes)}
+    )
+
+
 def evaluate_and_report(
     inventory: Inventory, policy: Policy, report: ReportRequest, framework: str | None = None
 ) -> int:
@@ -203,10 +212,10 @@ def evaluate_and_report(
     if outcome.history_path is not None:
         notes.print(f"stored {outcome.history_path}", highlight=False)
         if outcome.changes is not None and "console" in names:
-            print_changes(outcome.changes, stdout_console())
+            print_changes(clean_changes(outcome.changes), stdout_console())
     if "console" in names:
         limit = 0 if report.all_findings else 15
-        print_result(redact_document(outcome.document), stdout_console(), limit=limit)
+        print_result(clean_document(outcome.document), stdout_console(), limit=limit)
     if report.out_dir == STDOUT:
         click.echo(render_report(outcome.document, files[0]), nl=False)
     for path in outcome.written:

@@ -19,9 +19,10 @@ from scanner.cli.options import (
 )
 from scanner.documents import load_file, validate
 from scanner.errors import ConfigError
-from scanner.outputs import Document, redact_document, render_report, write_report
+from scanner.outputs import Document, render_report, write_report
 from scanner.outputs.console import print_result
 from scanner.pipeline import DEFAULT_OUT
+from scanner.sanitize import clean_document
 
 
 def load_result(path: Path) -> Document:
@@ -66,7 +67,7 @@ def report_command(result: Path, formats: str, out_dir: Path | None, all_finding
         click.echo(render_report(document, files[0]), nl=False)
         return
     if "console" in names:
-        print_result(redact_document(document), stdout_console(), limit=0 if all_findings else 15)
+        print_result(clean_document(document), stdout_console(), limit=0 if all_findings else 15)
     notes = stderr_console()
     target = out_dir or DEFAULT_OUT
     for name in files:

@@ -30,7 +30,7 @@ from scanner.fleet.targets import Target, load_targets
 from scanner.language.policy import Policy
 from scanner.model.inventory import Inventory
 from scanner.model.snapshot import load_snapshot
-from scanner.redact import redact
+from scanner.sanitize import clean_message
 
 
 def _adapter_options() -> list[AdapterOption]:
@@ -134,7 +134,11 @@ def scan_targets(targets: list[Target], report: ReportRequest, framework: str | 
             inventory = collect(target.platform, target.flags(os.environ), policy)
             codes.append(evaluate_and_report(inventory, policy, target_report, framework))
         except CrmscanError as exc:
-            notes.print(f"crmscan: {target.name}: error: {redact(str(exc))}", highlight=False)
+            notes.print(
+                f"crmscan: {target.name}: error: {clean_message(str(exc))}",
+                highlight=False,
+                markup=False,
+            )
             codes.append(EXIT_USAGE)
     if all(code == EXIT_USAGE for code in codes):
         return EXIT_USAGE

@@ -13,7 +13,7 @@ from scanner.language.check_spec import load_checks, spec_from_document
 from scanner.language.compiler import compile_check, compile_checks
 from scanner.language.policy import load_policy
 from scanner.model.snapshot import inventory_from_document
-from scanner.redact import redact
+from scanner.sanitize import clean_message
 
 
 def detect_kind(document: LoadedDocument) -> str:
@@ -55,7 +55,7 @@ def validate_command(files: tuple[Path, ...]) -> None:
             what = validate_path(path)
         except CrmscanError as exc:
             failed += 1
-            click.echo(f"INVALID {redact(str(exc))}", err=True)
+            click.echo(f"INVALID {clean_message(str(exc))}", err=True)
         else:
             click.echo(f"ok      {path}: {what}")
     if failed:

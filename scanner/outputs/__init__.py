@@ -14,6 +14,7 @@ from typing import Any
 from scanner.redact import redact
 from scanner.registry import Registry
 from scanner.safe_write import write_file
+from scanner.sanitize import clean_document
 
 Document = dict[str, Any]
 
@@ -53,9 +54,13 @@ def redact_document(value: Any) -> Any:
 
 
 def render_report(document: Document, format_name: str) -> str:
-    """``document`` rendered as ``format_name``, with secrets redacted before and after."""
+    """``document`` rendered as ``format_name``, with secrets redacted before and after.
+
+    Before rendering, `clean_document` also neutralises control and bidi characters in
+    every string (CRM text reaches every format through here, and the console).
+    """
     fmt = FORMATS.get(format_name)
-    return redact(fmt.render(redact_document(document)))
+    return redact(fmt.render(clean_document(document)))
 
 
 def write_report(document: Document, format_name: str, out_dir: Path) -> Path:

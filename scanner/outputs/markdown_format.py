@@ -23,10 +23,22 @@ MAX_CHARS = 60_000
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 
 
+# Where GitHub would turn plain text into a mention (@user, @org/team), an issue
+# reference (#12) or an autolink (https://..., www....): an empty HTML comment splits the
+# text there, invisible once rendered, so no mention or link is taken from CRM data.
+_LINKABLE = re.compile(r"(@|#(?=\d)|(?<=[A-Za-z])(?=://)|(?<=\bwww)(?=\.))", re.IGNORECASE)
+_BREAK = "<!-- -->"
+
+
+def _unlinked(text: str) -> str:
+    return _LINKABLE.sub(lambda m: m.group() + _BREAK if m.group() else _BREAK, text)
+
+
 def md(value: object) -> str:
-    """``value`` as inline Markdown text: one line, special characters escaped."""
+    """``value`` as inline Markdown text: one line, special characters escaped, and no
+    mention or autolink left in it."""
     text = " ".join(("" if value is None else str(value)).split())
-    return _SPECIAL.sub(r"\\\1", text).replace("&", "&amp;")
+    return _unlinked(_SPECIAL.sub(r"\\\1", text).replace("&", "&amp;"))
 
 
 def code(value: object) -> str:
@@ -37,7 +49,7 @@ def code(value: object) -> str:
 
 def raw_html(value: object) -> str:
     """``value`` as text inside an HTML element (``<summary>``), entities escaped."""
-    return html.escape(" ".join(("" if value is None else str(value)).split()))
+    return _unlinked(html.escape(" ".join(("" if value is None else str(value)).split())))
 
 
 def _verdict(document: Document) -> str:

@@ -1,0 +1,74 @@
+"""Neutralise text that CRM users control before a person reads it.
+
+Usernames, emails, profile names, descriptions and server error texts come from the
+CRM; any of its users can put terminal escape sequences (clear the screen, colour text
+to hide it, OSC-8 hyperlinks), carriage returns that overwrite a line, newlines that
+forge one, or bidirectional controls that reorder what is shown into them.
+
+`neutralize` replaces every such character by a visible escape (``\\x1b``,
+``\\u202e``), so the text stays readable and the attempt stays visible. It is applied in
+one place for reports, `clean_document` (with redaction: one walk over the result
+document before any writer renders it), and to error messages printed by the CLI.
+Markdown-specific defusing (mentions, autolinks) is the Markdown writer's own escaping.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from scanner.redact import redact
+
+# C0 controls (but tab and newline), DEL, C1 controls, the Arabic letter mark, zero-width
+# and directional marks, line and paragraph separators, bidi embeddings, overrides and
+# isolates, word joiner and invisible operators, BOM, interlinear annotations.
+_CONTROLS = (
+    "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb"
+)
+_UNSAFE_MULTILINE = re.compile(f"[{_CONTROLS}]")
+_UNSAFE_LINE = re.compile(f"[\t\n{_CONTROLS}]")
+
+#: Result-document fields whose text comes from the CRM and must stay on one line.
+CRM_FIELDS = frozenset({"resource", "evidence", "message", "tenant", "tenant_id", "detail"})
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def neutralize(text: str, single_line: bool = False) -> str:
+    """``text`` with control, invisible and bidi characters shown as escapes.
+
+    ``single_line`` also escapes tabs and newlines (for values that a report shows on
+    one line, where a newline could forge another line).
+    """
+    pattern = _UNSAFE_LINE if single_line else _UNSAFE_MULTILINE
+    if pattern.search(text) is None:
+        return text
+    return pattern.sub(_escape, text)
+
+
+def clean_document(value: Any, single_line: bool = False) -> Any:
+    """A copy of ``value`` (JSON data) with every string redacted and neutralised.
+
+    Text under `CRM_FIELDS` keys is kept on one line. Keys are cleaned too.
+    """
+    if isinstance(value, str):
+        return neutralize(redact(value), single_line)
+    if isinstance(value, dict):
+        return {
+            neutralize(redact(str(k)), True): clean_document(
+                v, single_line or (isinstance(k, str) and k in CRM_FIELDS)
+            )
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [clean_document(v, single_line) for v in value]
+    return value
+
+
+def clean_message(text: str) -> str:
+    """An error or note for the terminal: redacted, controls neutralised."""
+    return neutralize(redact(text))
