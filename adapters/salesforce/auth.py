@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
 from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed
 
 from scanner.adapter_api import AdapterSettings
-from scanner.errors import AuthenticationError, ConfigError
+from scanner.errors import AuthenticationError, ConfigError, FileLocation, InputFileError
 from scanner.redact import redact, register_secret
 
 DEFAULT_API_VERSION = "62.0"
@@ -34,6 +36,22 @@ def normalize_domain(domain: str | None) -> str:
         return "login"
     value = domain.strip().removeprefix("https://").removeprefix("http://").strip("/")
     return value.removesuffix(".salesforce.com")
+
+
+def _check_private_key(path: Path) -> None:
+    """Register the JWT key file's content as a secret; refuse a file that is not a key."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read the JWT private key file {path}: {exc.strerror}") from None
+    register_secret(raw.decode("utf-8", "replace").strip())
+    try:
+        serialization.load_pem_private_key(raw, password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm):
+        raise InputFileError(
+            FileLocation(str(path), 1),
+            "not an unencrypted PEM private key (the JWT bearer flow signs with it)",
+        ) from None
 
 
 def connect(settings: AdapterSettings, session: requests.Session | None = None) -> Salesforce:
@@ -58,12 +76,7 @@ def connect(settings: AdapterSettings, session: requests.Session | None = None) 
     if token and not instance:
         raise ConfigError("--access-token needs --instance-url (SF_INSTANCE_URL)")
     if key_file:
-        try:
-            register_secret(Path(key_file).read_text(encoding="utf-8").strip())
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot read the JWT private key file {key_file}: {exc.strerror}"
-            ) from None
+        _check_private_key(Path(key_file))
     try:
         if token:
             return Salesforce(instance_url=instance, session_id=token, **common)
