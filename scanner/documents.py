@@ -298,7 +298,7 @@ def parse_text(text: str, path: str) -> LoadedDocument:
         raise _yaml_error(exc, path, text) from None
     finally:
         loader.dispose()
-    lines: dict[str, int] = {}
+    lines: dict[str, int] = {"": 1}  # an empty document: its first line
     if node is not None:
         _index_lines(node, [], lines)
     document = LoadedDocument(path, data, lines)
@@ -387,9 +387,12 @@ def parse_json(text: str, path: str) -> LoadedDocument:
             FileLocation(path, line), f"integer beyond ±{MAX_INTEGER} is not supported"
         ) from None
     document = LoadedDocument(path, data, None, text)
-    if len(text) <= _WALKED_BYTES:
+    if len(text) <= _WALKED_BYTES or _ESCAPED_SURROGATE.search(text) is not None:
         _check_values(document)
     return document
+
+
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _line_too_deep(text: str) -> int | None:
@@ -420,11 +423,18 @@ def _check_values(document: LoadedDocument) -> None:
         elif isinstance(value, float):
             if not math.isfinite(value):
                 raise document.error(parts, f"non-finite number {value} is not allowed")
-        elif isinstance(value, str) or value is None:
+        elif isinstance(value, str):
+            if _SURROGATE.search(value) is not None:
+                problem = "a lone UTF-16 surrogate (\\ud800-\\udfff) is not text"
+                line = document.location(parts).line
+                if line is None and document._text is not None:
+                    line = _line_of(document._text, _ESCAPED_SURROGATE.pattern)
+                raise InputFileError(FileLocation(document.path, line, _pointer(parts)), problem)
+        elif value is None:
             continue
         elif isinstance(value, (dict, list)):
             if len(parts) >= MAX_DEPTH:
-                raise document.error(parts, f"nested deeper than {MAX_DEPTH} levels")
+                raise _too_deep(document, parts)
             if id(value) in seen:
                 continue
             seen.add(id(value))
@@ -441,6 +451,20 @@ def _check_values(document: LoadedDocument) -> None:
             raise document.error(
                 parts, f"a {type(value).__name__} value (from a YAML tag) is not allowed here"
             )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _too_deep(document: LoadedDocument, parts: list[str | int]) -> InputFileError:
+    """Nesting beyond `MAX_DEPTH` at ``parts`` (pointer shortened: it is mostly /0/0/0)."""
+    line = document.location(parts).line
+    if line is None and document._text is not None:
+        line = _line_too_deep(document._text)
+    pointer = _pointer(parts[:8]) + "/..."
+    return InputFileError(
+        FileLocation(document.path, line, pointer), f"nested deeper than {MAX_DEPTH} levels"
+    )
 
 
 def _json_line_map(text: str) -> dict[str, int]:

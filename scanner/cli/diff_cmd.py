@@ -10,11 +10,11 @@ import click
 from rich.markup import escape
 
 from scanner.cli.options import clean_changes, stdout_console
-from scanner.documents import load_file, validate
 from scanner.errors import EXIT_GATE_FAILED, EXIT_OK, ConfigError
 from scanner.language.check_spec import SEVERITIES
 from scanner.redact import redact
 from scanner.results.diff import ScanDiff, diff_documents, incomparable
+from scanner.results.loading import load_result
 from scanner.sanitize import clean_document
 
 SECTIONS = (
@@ -24,13 +24,6 @@ SECTIONS = (
     ("fixed", "Fixed", "green"),
     ("resolved_errors", "Collected again", "green"),
 )
-
-
-def _load(path: Path) -> dict[str, Any]:
-    document = load_file(path)
-    validate(document, "result")
-    data: dict[str, Any] = document.data
-    return data
 
 
 def _print(diff: ScanDiff, before: dict[str, Any], after: dict[str, Any]) -> None:
@@ -68,7 +61,7 @@ def _print(diff: ScanDiff, before: dict[str, Any], after: dict[str, Any]) -> Non
 )
 def diff_command(before: Path, after: Path, fmt: str, fail_on: str) -> None:
     """Compare two JSON results of the same tenant: new, fixed and still-failing findings."""
-    old, new = _load(before), _load(after)
+    old, new = load_result(before), load_result(after)
     problem = incomparable(old, new)
     if problem is not None:
         raise ConfigError(problem)

@@ -17,22 +17,12 @@ from scanner.cli.options import (
     stderr_console,
     stdout_console,
 )
-from scanner.documents import load_file, validate
 from scanner.errors import ConfigError
-from scanner.outputs import Document, render_report, write_report
+from scanner.outputs import render_report, write_report
 from scanner.outputs.console import print_result
 from scanner.pipeline import DEFAULT_OUT
+from scanner.results.loading import load_result
 from scanner.sanitize import clean_document
-
-
-def load_result(path: Path) -> Document:
-    """Read and validate a saved result document (raises `InputFileError`)."""
-    loaded = load_file(path)
-    if not isinstance(loaded.data, dict):
-        raise loaded.error([], "a crmscan result must be a JSON object")
-    validate(loaded, "result")
-    document: Document = loaded.data
-    return document
 
 
 @click.command("report")

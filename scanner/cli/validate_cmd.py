@@ -35,6 +35,10 @@ def validate_path(path: Path) -> str:
     now = datetime.now(timezone.utc)
     if kind == "check":
         spec = spec_from_document(document)
+        shipped = load_checks().get(spec.id)
+        if shipped is not None and Path(shipped.path).resolve() != path.resolve():
+            # scan refuses a second definition of an id: so does validate.
+            raise spec.error(["id"], f"check id {spec.id} is already defined in {shipped.path}")
         compile_check(spec, load_policy(), now)
         return f"check {spec.id}"
     if kind == "snapshot":

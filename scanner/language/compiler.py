@@ -118,7 +118,10 @@ def compile_check(spec: CheckSpec, policy: Policy, now: datetime) -> CompiledChe
         )
     except ConditionError as exc:
         raise spec.error(exc.path, exc.problem) from None
-    message = MessageTemplate.parse(spec.message.strip())
+    try:
+        message = MessageTemplate.parse(spec.message.strip())
+    except ValueError as exc:  # unbalanced or stray braces
+        raise spec.error(["message"], f"not a valid message template: {exc}") from None
     special = COUNT_FIELDS if spec.count else ()
     for name in message.fields():
         if name in special:

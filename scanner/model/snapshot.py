@@ -7,20 +7,104 @@ no field for them, and the text is passed through `redact` before it is written.
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+from functools import cache
 from pathlib import Path
+from typing import Any, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from scanner.documents import LoadedDocument, load_file
-from scanner.model.inventory import Inventory
+from scanner.model.inventory import SCHEMA_VERSION, Inventory
 from scanner.redact import redact
 from scanner.safe_write import write_file
 
 
+def _version(text: object) -> tuple[int, int] | None:
+    match = re.fullmatch(r"(\d{1,4})\.(\d{1,4})", text) if isinstance(text, str) else None
+    return (int(match[1]), int(match[2])) if match else None
+
+
+def _check_version(document: LoadedDocument) -> None:
+    """Refuse a snapshot written by a newer crmscan (or with no readable version)."""
+    if "schema_version" not in document.data:
+        return  # the model's default: the current version
+    given = document.data["schema_version"]
+    version, ours = _version(given), _version(SCHEMA_VERSION)
+    assert ours is not None
+    if version is None:
+        raise document.error(["schema_version"], f"{given!r} is not a schema version (N.N)")
+    if version[0] != ours[0] or version > ours:
+        raise document.error(
+            ["schema_version"],
+            f"schema_version {given} is not one this crmscan reads (it reads {ours[0]}.0 to "
+            f"{SCHEMA_VERSION}): upgrade crmscan, or save the snapshot again",
+        )
+
+
+@cache
+def _datetime_fields(model: type[BaseModel]) -> dict[str, Any]:
+    """Field name → True (a timestamp), a model (nested), or (model,) (a list of them);
+    only fields that hold a timestamp somewhere below them."""
+    found: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        for arg in (info.annotation, *get_args(info.annotation)):
+            if arg is datetime:
+                found[key] = True
+            elif isinstance(arg, type) and issubclass(arg, BaseModel):
+                if _datetime_fields(arg):
+                    found[key] = arg
+            elif get_origin(arg) is list:
+                inner = get_args(arg)[0] if get_args(arg) else None
+                if isinstance(inner, type) and issubclass(inner, BaseModel):
+                    if _datetime_fields(inner):
+                        found[key] = (inner,)
+    return found
+
+
+def _numeric_timestamp(
+    model: type[BaseModel], data: Any, path: list[str | int]
+) -> list[str | int] | None:
+    """The path of the first timestamp given as a number (pydantic would take it as
+    seconds since 1970), or None."""
+    if not isinstance(data, dict):
+        return None
+    for key, kind in _datetime_fields(model).items():
+        value = data.get(key)
+        if value is None:
+            continue
+        if kind is True:
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return [*path, key]
+        elif isinstance(kind, tuple) and isinstance(value, list):
+            for index, item in enumerate(value):
+                found = _numeric_timestamp(kind[0], item, [*path, key, index])
+                if found:
+                    return found
+        elif isinstance(kind, type):
+            found = _numeric_timestamp(kind, value, [*path, key])
+            if found:
+                return found
+    return None
+
+
 def inventory_from_document(document: LoadedDocument) -> Inventory:
-    """Validate a parsed snapshot; errors name the file, line and field."""
+    """Validate a parsed snapshot; errors name the file, line and field.
+
+    Refused besides what the model refuses: a ``schema_version`` this crmscan does not
+    read, and a timestamp given as a number.
+    """
     if not isinstance(document.data, dict):
         raise document.error([], "a snapshot must be a JSON object (an inventory)")
+    _check_version(document)
+    numeric = _numeric_timestamp(Inventory, document.data, [])
+    if numeric is not None:
+        raise document.error(
+            numeric,
+            "a timestamp must be an ISO 8601 string (e.g. 2026-11-23T12:00:00Z), not a number",
+        )
     try:
         return Inventory.model_validate(document.data)
     except ValidationError as exc:
