@@ -76,6 +76,8 @@ def problems(case: Case, work: Path, outcome: Outcome) -> list[str]:
         found.append(f"output does not say where ({case.where!r})")
     if outcome.seconds > case.seconds:
         found.append(f"took {outcome.seconds:.1f} s (bound {case.seconds:g} s)")
+    if _RAW_CONTROL.search(outcome.output.replace("\r\n", "\n")):
+        found.append("a raw control or bidi character reached the terminal")
     if case.check is not None:
         found.extend(case.check(work, outcome))
     return found
@@ -274,6 +276,12 @@ YAML_INPUTS = {
     "top-level-list.yaml": "a list where a mapping belongs",
     "top-level-scalar.yaml": "a string where a mapping belongs",
     "null-document.yaml": "a document that is null",
+    "unknown-tag.yaml": "a tag no loader knows (!evil)",
+    "float-key.yaml": "a float mapping key",
+    "null-key.yaml": "a null mapping key",
+    "alias-bomb-mapping.yaml": "nested aliases in mappings expanding to 8^8 values",
+    "cr-newlines.yaml": "carriage returns as line ends, and a .nan",
+    "anchor-on-alias-key.yaml": "an anchored sequence as a mapping key",
 }
 YAML_GENERATED = {
     "deep-flow.yaml": "500 nested flow sequences",
@@ -314,9 +322,7 @@ def _structural_yaml() -> list[Case]:
                         argv=argv,
                         exit=2,
                         # A size bound is the whole file's: it has no line.
-                        where=(re.escape(name) + ": file larger")
-                        if "large" in name
-                        else _at(name),
+                        where=(re.escape(name) + ": file larger") if "large" in name else _at(name),
                         must="exit 2 naming the file and line, within the time bound",
                         setup=setup,
                         seconds=30.0 if "large" in name else 20.0,
@@ -340,6 +346,10 @@ JSON_INPUTS = {
     "empty.json": "an empty file",
     "trailing-garbage.json": "text after the JSON value",
     "deep-100.json": "100 nested arrays",
+    "nested-objects-100.json": "100 nested objects",
+    "null-user.json": "a user that is null",
+    "gap-unknown-reason.json": "a gap with a reason that does not exist",
+    "mfa-status-garbage.json": "an MFA status that does not exist",
 }
 JSON_GENERATED = {
     "deep-5000.json": "5,000 nested arrays",
@@ -436,6 +446,21 @@ def _checks() -> list[Case]:
         ("nul-in-id.yaml", "12", "a NUL byte in the check id", "/id"),
         ("field-through-list.yaml", "12", "a field path through a list", "/assert/field"),
         ("wrong-resource.yaml", "12", "a resource name with ../", "/resource"),
+        (
+            "regex-number-param.yaml",
+            "4, 12",
+            "a regex taken from a number parameter",
+            "/assert/value",
+        ),
+        ("ip-prefix-text.yaml", "12", "ip_prefix_ge with text", "/assert/value"),
+        ("length-le-text.yaml", "12", "length_le with text", "/assert/value"),
+        ("quantifier-on-text.yaml", "12", "any_match on a text field", "/assert/op"),
+        ("title-too-short.yaml", "12", "a one-letter title", "/title"),
+        ("severity-unknown.yaml", "12", "severity apocalyptic", "/severity"),
+        ("id-lowercase.yaml", "12", "a lower-case id", "/id"),
+        ("manual-with-assert.yaml", "12", "manual and assert together", None),
+        ("count-without-where.yaml", "12", "count without where", None),
+        ("bidi-in-key.yaml", "5, 12", "an unknown key holding bidi and escape characters", None),
     ]
     for name, item, what, pointer in table:
         cases += _check_case(name, item, what, pointer)
@@ -490,14 +515,30 @@ def _policy_case(
     path = source or f"{{corpus}}/policies/{name}"
     where = _at(name, pointer)
     return [
-        Case(f"policy/{Path(name).stem}/validate", item, what, ("validate", path), 2, where,
-             "exit 2 at the field"),
+        Case(
+            f"policy/{Path(name).stem}/validate",
+            item,
+            what,
+            ("validate", path),
+            2,
+            where,
+            "exit 2 at the field",
+        ),
         Case(
             f"policy/{Path(name).stem}/scan",
             item,
             what,
-            ("scan", "--snapshot", TINY, "--policy", path, "--format", "json", "--out",
-             "{work}/out"),
+            (
+                "scan",
+                "--snapshot",
+                TINY,
+                "--policy",
+                path,
+                "--format",
+                "json",
+                "--out",
+                "{work}/out",
+            ),
             2,
             where,
             "exit 2 at the field; nothing judged",
@@ -509,49 +550,117 @@ def _policy_case(
 def _policies() -> list[Case]:
     table: list[tuple[str, str, str, str | None]] = [
         ("future-attestation.yaml", "8", "an attestation dated 2099", "/attestations/0/date"),
-        ("future-approval.yaml", "8", "an exception approved in 2099",
-         "/exceptions/0/approved_on"),
-        ("approval-after-expiry.yaml", "8", "an approval after its expiry",
-         "/exceptions/0/approved_on"),
+        ("future-approval.yaml", "8", "an exception approved in 2099", "/exceptions/0/approved_on"),
+        (
+            "approval-after-expiry.yaml",
+            "8",
+            "an approval after its expiry",
+            "/exceptions/0/approved_on",
+        ),
         ("attestation-not-a-date.yaml", "12", "February 30th", "/attestations/0/date"),
         ("extends-missing.yaml", "12", "extends a file that does not exist", "/extends"),
         ("extends-nul.yaml", "12", "extends a name with a NUL byte", "/extends"),
         ("extends-directory.yaml", "12", "extends a folder", "/extends"),
         ("params-inf.yaml", "12", "a .inf parameter", "/parameters/identity/stale_after_days"),
         ("params-nan.yaml", "13", "a .nan parameter", "/parameters/identity/stale_after_days"),
-        ("params-max-workers-text.yaml", "12", "max_workers: many",
-         "/parameters/collection/max_workers"),
-        ("params-workers-huge.yaml", "12", "max_workers: 100000",
-         "/parameters/collection/max_workers"),
-        ("params-login-window-text.yaml", "12", "login_window_days: '30 days'",
-         "/parameters/monitoring/login_window_days"),
-        ("params-soql-injection.yaml", "12", "a sensitive field that is SOQL",
-         "/parameters/data/sensitive_fields/0"),
-        ("params-objects-not-list.yaml", "12", "sensitive_objects: 5",
-         "/parameters/data/sensitive_objects"),
+        (
+            "params-max-workers-text.yaml",
+            "12",
+            "max_workers: many",
+            "/parameters/collection/max_workers",
+        ),
+        (
+            "params-workers-huge.yaml",
+            "12",
+            "max_workers: 100000",
+            "/parameters/collection/max_workers",
+        ),
+        (
+            "params-login-window-text.yaml",
+            "12",
+            "login_window_days: '30 days'",
+            "/parameters/monitoring/login_window_days",
+        ),
+        (
+            "params-soql-injection.yaml",
+            "12",
+            "a sensitive field that is SOQL",
+            "/parameters/data/sensitive_fields/0",
+        ),
+        (
+            "params-objects-not-list.yaml",
+            "12",
+            "sensitive_objects: 5",
+            "/parameters/data/sensitive_objects",
+        ),
+        (
+            "severity-override-bad.yaml",
+            "12",
+            "severity override fatal",
+            "/checks/severity/PRIV-002",
+        ),
+        (
+            "exception-no-resources.yaml",
+            "12",
+            "an exception for no resource",
+            "/exceptions/0/resources",
+        ),
+        (
+            "attestation-outcome-maybe.yaml",
+            "12",
+            "attestation outcome maybe",
+            "/attestations/0/outcome",
+        ),
+        ("name-with-slash.yaml", "12", "a pack named ../../x", "/name"),
+        ("parameters-not-mapping.yaml", "12", "parameters given as a list", "/parameters"),
     ]
     cases: list[Case] = []
     for name, item, what, pointer in table:
         cases += _policy_case(name, item, what, pointer)
     chain = _policy_case(
-        "extends-chain/p0000.yaml", "12", "an extends chain of 1,200 packs", "/extends",
+        "extends-chain/p0000.yaml",
+        "12",
+        "an extends chain of 1,200 packs",
+        "/extends",
         source="{gen}/policies/extends-chain/p0000.yaml",
     )
     # The error names the pack where the chain becomes too long.
-    cases += [dataclasses.replace(c, id=c.id.replace("p0000", "extends-chain"),
-                                  where=r"p\d{4}\.yaml:\d+ at /extends") for c in chain]
+    cases += [
+        dataclasses.replace(
+            c, id=c.id.replace("p0000", "extends-chain"), where=r"p\d{4}\.yaml:\d+ at /extends"
+        )
+        for c in chain
+    ]
     cases.append(
         Case(
-            "policy/extends-self/validate", "12", "a pack that extends itself",
-            ("validate", "{corpus}/policies/extends-self.yaml"), 2, r"extends itself",
+            "policy/extends-etc-passwd/validate",
+            "12",
+            "a pack extending /etc/passwd",
+            ("validate", "{corpus}/policies/extends-etc-passwd.yaml"),
+            2,
+            r"passwd:\d+",
+            "exit 2 naming the file; nothing of it printed",
+        )
+    )
+    cases.append(
+        Case(
+            "policy/extends-self/validate",
+            "12",
+            "a pack that extends itself",
+            ("validate", "{corpus}/policies/extends-self.yaml"),
+            2,
+            r"extends itself",
             "exit 2 naming the chain",
         )
     )
     cases.append(
         Case(
-            "policy/params-huge-days/scan", "12", "stale_after_days 1e300",
+            "policy/params-huge-days/scan",
+            "12",
+            "stale_after_days 1e300",
             ("scan", "--snapshot", TINY, "--policy", "{corpus}/policies/params-huge-days.yaml"),
-            2, r"days is beyond",
+            2,
+            r"days is beyond",
             "exit 2 naming the check field the parameter feeds",
         )
     )
@@ -561,9 +670,14 @@ def _policies() -> list[Case]:
     ):
         cases.append(
             Case(
-                f"policy/{Path(name).stem}/scan", "12", what,
+                f"policy/{Path(name).stem}/scan",
+                "12",
+                what,
                 ("scan", "--snapshot", TINY, "--policy", f"{{corpus}}/policies/{name}"),
-                (0, 1, 3), None, "the scan finishes quickly; no internal error", seconds=20.0,
+                (0, 1, 3),
+                None,
+                "the scan finishes quickly; no internal error",
+                seconds=20.0,
             )
         )
     return cases
@@ -576,27 +690,51 @@ def _targets() -> list[Case]:
         ("name-slash.yaml", "9", "a target named a/../../x", "/targets/0/name"),
         ("name-hidden.yaml", "9", "a target named .ssh", "/targets/0/name"),
         ("name-nul.yaml", "9", "a NUL byte in a target name", "/targets/0/name"),
-        ("name-case-duplicate.yaml", "9", "Acme and acme (one folder on macOS)",
-         "/targets/1/name"),
+        ("name-case-duplicate.yaml", "9", "Acme and acme (one folder on macOS)", "/targets/1/name"),
         ("name-too-long.yaml", "9", "a 300-character target name", "/targets/0/name"),
-        ("secret-inline.yaml", "12", "a token written in the file",
-         "/targets/0/options/access_token"),
+        (
+            "secret-inline.yaml",
+            "12",
+            "a token written in the file",
+            "/targets/0/options/access_token",
+        ),
         ("unknown-platform.yaml", "12", "platform ../../etc", "/targets/0/platform"),
-        ("env-name-injection.yaml", "12", "an env variable name with shell syntax",
-         "/targets/0/env/access_token"),
+        (
+            "env-name-injection.yaml",
+            "12",
+            "an env variable name with shell syntax",
+            "/targets/0/env/access_token",
+        ),
         ("option-nan.yaml", "12", "an option value .nan", "/targets/0/options/instance_url"),
         ("empty-list.yaml", "12", "no targets", "/targets"),
+        ("platform-missing.yaml", "12", "a target without platform", "/targets/0"),
+        ("targets-not-list.yaml", "12", "targets given as a mapping", "/targets"),
     ]
     cases = []
     for name, item, what, pointer in table:
         cases.append(
             Case(
-                f"targets/{Path(name).stem}", item, what,
+                f"targets/{Path(name).stem}",
+                item,
+                what,
                 ("scan", "--config", f"{{corpus}}/targets/{name}", "--out", "{work}/out"),
-                2, _at(name, pointer), "exit 2 at the field; nothing written outside --out",
+                2,
+                _at(name, pointer),
+                "exit 2 at the field; nothing written outside --out",
                 env={"HOSTILE_TOKEN": "pat-na1-00000000-0000-0000-0000-000000000000"},
             )
         )
+    cases.append(
+        Case(
+            "targets/env-unset",
+            "12",
+            "a target whose environment variable is not set",
+            ("scan", "--config", "{corpus}/targets/env-unset.yaml", "--out", "{work}/out"),
+            2,
+            r"HOSTILE_UNSET_VARIABLE is not set",
+            "exit 2 naming the variable",
+        )
+    )
     return cases
 
 
@@ -604,13 +742,22 @@ def _snapshots() -> list[Case]:
     table: list[tuple[str, str, str, str | None]] = [
         ("future-schema-version.json", "13", "schema_version 9.0", "/schema_version"),
         ("schema-version-garbage.json", "13", "schema_version 'one'", "/schema_version"),
-        ("timestamp-as-number.json", "13", "collected_at given as a number",
-         "/tenant/collected_at"),
-        ("last-login-as-number.json", "13", "last_login_at given as a number",
-         "/users/0/last_login_at"),
+        (
+            "timestamp-as-number.json",
+            "13",
+            "collected_at given as a number",
+            "/tenant/collected_at",
+        ),
+        (
+            "last-login-as-number.json",
+            "13",
+            "last_login_at given as a number",
+            "/users/0/last_login_at",
+        ),
         ("extra-deep.json", "1", "90 levels of nesting under extra", None),
         ("unknown-field.json", "12", "a field the inventory does not have", "/tenant/evil"),
         ("users-not-a-list.json", "12", "users given as an object", "/users"),
+        ("string-for-bool.json", "12", "active: 'maybe'", "/users/0/active"),
     ]
     cases = []
     for name, item, what, pointer in table:
@@ -619,25 +766,67 @@ def _snapshots() -> list[Case]:
             ("validate", ("validate", f"{{corpus}}/snapshots/{name}")),
         ):
             cases.append(
-                Case(f"snapshot/{Path(name).stem}/{loader}", item, what, argv, 2,
-                     _at(name, pointer), "exit 2 at the field")
+                Case(
+                    f"snapshot/{Path(name).stem}/{loader}",
+                    item,
+                    what,
+                    argv,
+                    2,
+                    _at(name, pointer),
+                    "exit 2 at the field",
+                )
             )
     formats = "console,json,csv,md,html,junit,sarif,ocsf"
     cases.append(
         Case(
-            "snapshot/escape-sequences/scan", "5",
+            "snapshot/escape-sequences/scan",
+            "5",
             "usernames with clear-screen, OSC-8 links, bidi overrides, CR/LF, mentions, links",
-            ("scan", "--snapshot", "{corpus}/snapshots/escape-sequences.json", "--format",
-             formats, "--out", "{work}/out", "--all-findings"),
-            (1, 3), None, "no control character or CRM link/mention in any output",
+            (
+                "scan",
+                "--snapshot",
+                "{corpus}/snapshots/escape-sequences.json",
+                "--format",
+                formats,
+                "--out",
+                "{work}/out",
+                "--all-findings",
+            ),
+            (1, 3),
+            None,
+            "no control character or CRM link/mention in any output",
             check=_no_raw_controls,
         )
     )
     cases.append(
         Case(
-            "snapshot/yaml-snapshot/scan", "1", "a small valid YAML snapshot",
+            "snapshot/control-in-tenant-name/scan",
+            "5",
+            "a tenant name with escape sequences, an OSC-8 link and a bidi override",
+            (
+                "scan",
+                "--snapshot",
+                "{corpus}/snapshots/control-in-tenant-name.json",
+                "--format",
+                formats,
+                "--out",
+                "{work}/out",
+            ),
+            (1, 3),
+            None,
+            "no control character in any output",
+            check=_no_raw_controls,
+        )
+    )
+    cases.append(
+        Case(
+            "snapshot/yaml-snapshot/scan",
+            "1",
+            "a small valid YAML snapshot",
             ("scan", "--snapshot", "{corpus}/snapshots/snapshot.yaml", "--check", "PRIV-002"),
-            (0, 1, 3), None, "accepted: YAML snapshots within the bounds still load",
+            (0, 1, 3),
+            None,
+            "accepted: YAML snapshots within the bounds still load",
         )
     )
     return cases
@@ -646,26 +835,68 @@ def _snapshots() -> list[Case]:
 def _results() -> list[Case]:
     base = "{gen}/results/base.json"
     cases = [
-        Case("diff/other-platform", "10", "results of salesforce and hubspot",
-             ("diff", base, "{gen}/results/other-platform.json"), 2, r"different platforms",
-             "exit 2: refused"),
-        Case("diff/null-tenant-id", "10", "a result without tenant id",
-             ("diff", base, "{gen}/results/null-tenant-id.json"), 2, r"no tenant id",
-             "exit 2: refused"),
-        Case("diff/other-tenant", "10", "results of two tenants",
-             ("diff", base, "{gen}/results/other-tenant.json"), 2, r"different tenants",
-             "exit 2: refused"),
-        Case("diff/escape-sequences", "5", "a result whose names hold escape sequences",
-             ("diff", base, "{gen}/results/escape-sequences.json"), (0, 1), None,
-             "no control character on the terminal", check=_no_raw_controls),
-        Case("report/escape-sequences", "5", "a result whose names hold escape sequences",
-             ("report", "{gen}/results/escape-sequences.json", "--format",
-              "console,md,csv,html,junit", "--out", "{work}/out", "--all-findings"), 0, None,
-             "no control character or CRM link in any output", check=_no_raw_controls),
+        Case(
+            "diff/other-platform",
+            "10",
+            "results of salesforce and hubspot",
+            ("diff", base, "{gen}/results/other-platform.json"),
+            2,
+            r"different platforms",
+            "exit 2: refused",
+        ),
+        Case(
+            "diff/null-tenant-id",
+            "10",
+            "a result without tenant id",
+            ("diff", base, "{gen}/results/null-tenant-id.json"),
+            2,
+            r"no tenant id",
+            "exit 2: refused",
+        ),
+        Case(
+            "diff/other-tenant",
+            "10",
+            "results of two tenants",
+            ("diff", base, "{gen}/results/other-tenant.json"),
+            2,
+            r"different tenants",
+            "exit 2: refused",
+        ),
+        Case(
+            "diff/escape-sequences",
+            "5",
+            "a result whose names hold escape sequences",
+            ("diff", base, "{gen}/results/escape-sequences.json"),
+            (0, 1),
+            None,
+            "no control character on the terminal",
+            check=_no_raw_controls,
+        ),
+        Case(
+            "report/escape-sequences",
+            "5",
+            "a result whose names hold escape sequences",
+            (
+                "report",
+                "{gen}/results/escape-sequences.json",
+                "--format",
+                "console,md,csv,html,junit",
+                "--out",
+                "{work}/out",
+                "--all-findings",
+            ),
+            0,
+            None,
+            "no control character or CRM link in any output",
+            check=_no_raw_controls,
+        ),
     ]
     for name, what, pointer in (
-        ("findings-for-unknown-check.json", "findings for a check not in checks[]",
-         "/findings/0/check_id"),
+        (
+            "findings-for-unknown-check.json",
+            "findings for a check not in checks[]",
+            "/findings/0/check_id",
+        ),
         ("deep-evidence.json", "900 levels of nesting in evidence", None),
     ):
         for loader, argv in (
@@ -673,85 +904,277 @@ def _results() -> list[Case]:
             ("diff", ("diff", base, f"{{gen}}/results/{name}")),
         ):
             cases.append(
-                Case(f"result/{Path(name).stem}/{loader}", "13", what, argv, 2,
-                     _at(name, pointer), "exit 2 at the field")
+                Case(
+                    f"result/{Path(name).stem}/{loader}",
+                    "13",
+                    what,
+                    argv,
+                    2,
+                    _at(name, pointer),
+                    "exit 2 at the field",
+                )
             )
     return cases
 
 
 def _evidence() -> list[Case]:
-    def verify(case_id: str, item: str, what: str, tamper: Callable[[Path], None], exit_code: int,
-               where: str | None, must: str) -> Case:
-        return Case(case_id, item, what, ("evidence", "verify", "{work}/bundle"), exit_code,
-                    where, must, setup=_bundle_setup(tamper))
+    def verify(
+        case_id: str,
+        item: str,
+        what: str,
+        tamper: Callable[[Path], None],
+        exit_code: int,
+        where: str | None,
+        must: str,
+    ) -> Case:
+        return Case(
+            case_id,
+            item,
+            what,
+            ("evidence", "verify", "{work}/bundle"),
+            exit_code,
+            where,
+            must,
+            setup=_bundle_setup(tamper),
+        )
 
     return [
-        verify("evidence/files-is-a-list", "12", "a manifest whose files is a list",
-               _edit_manifest(lambda m: m.__setitem__("files", ["inventory.json"])), 2,
-               _at("manifest.json", "/files"), "exit 2 at the field"),
-        verify("evidence/digest-not-hex", "12", "a manifest digest that is not hex",
-               _edit_manifest(lambda m: m.__setitem__("files", {"inventory.json": "zz"})), 2,
-               _at("manifest.json", "/files/inventory.json"), "exit 2 at the field"),
-        verify("evidence/name-dotdot", "6", "a manifest naming ../outside.json",
-               _manifest_names("../outside.json"), 1, r"outside the bundle",
-               "exit 1: FAILED, nothing read outside"),
-        verify("evidence/name-absolute", "6", "a manifest naming /etc/hostname",
-               _manifest_names("/etc/hostname"), 1, r"outside the bundle",
-               "exit 1: FAILED, nothing read outside"),
-        verify("evidence/file-symlink", "6", "results.json replaced by a link (same bytes)",
-               _replace_with_link("results.json", "copy"), 1, r"symbolic link",
-               "exit 1: FAILED, the link is refused"),
-        verify("evidence/dir-symlink", "6", "a folder link to /etc inside the bundle",
-               _add_link_dir, 1, r"symbolic link", "exit 1: FAILED"),
-        verify("evidence/fifo", "6", "a named pipe inside the bundle", _add_fifo, 1,
-               r"pipe", "exit 1 without blocking on the pipe"),
-        verify("evidence/manifest-symlink", "6", "manifest.json is a link",
-               _manifest_as_link, 2, r"manifest\.json.*symbolic link", "exit 2: refused"),
+        verify(
+            "evidence/files-is-a-list",
+            "12",
+            "a manifest whose files is a list",
+            _edit_manifest(lambda m: m.__setitem__("files", ["inventory.json"])),
+            2,
+            _at("manifest.json", "/files"),
+            "exit 2 at the field",
+        ),
+        verify(
+            "evidence/digest-not-hex",
+            "12",
+            "a manifest digest that is not hex",
+            _edit_manifest(lambda m: m.__setitem__("files", {"inventory.json": "zz"})),
+            2,
+            _at("manifest.json", "/files/inventory.json"),
+            "exit 2 at the field",
+        ),
+        verify(
+            "evidence/name-dotdot",
+            "6",
+            "a manifest naming ../outside.json",
+            _manifest_names("../outside.json"),
+            1,
+            r"outside the bundle",
+            "exit 1: FAILED, nothing read outside",
+        ),
+        verify(
+            "evidence/name-absolute",
+            "6",
+            "a manifest naming /etc/hostname",
+            _manifest_names("/etc/hostname"),
+            1,
+            r"outside the bundle",
+            "exit 1: FAILED, nothing read outside",
+        ),
+        verify(
+            "evidence/file-symlink",
+            "6",
+            "results.json replaced by a link (same bytes)",
+            _replace_with_link("results.json", "copy"),
+            1,
+            r"symbolic link",
+            "exit 1: FAILED, the link is refused",
+        ),
+        verify(
+            "evidence/dir-symlink",
+            "6",
+            "a folder link to /etc inside the bundle",
+            _add_link_dir,
+            1,
+            r"symbolic link",
+            "exit 1: FAILED",
+        ),
+        verify(
+            "evidence/fifo",
+            "6",
+            "a named pipe inside the bundle",
+            _add_fifo,
+            1,
+            r"pipe",
+            "exit 1 without blocking on the pipe",
+        ),
+        verify(
+            "evidence/manifest-symlink",
+            "6",
+            "manifest.json is a link",
+            _manifest_as_link,
+            2,
+            r"manifest\.json.*symbolic link",
+            "exit 2: refused",
+        ),
+        verify(
+            "evidence/extra-file",
+            "6",
+            "a file the manifest does not list",
+            lambda b: (b / "planted.txt").write_text("x", encoding="utf-8"),
+            1,
+            r"planted\.txt: not in the manifest",
+            "exit 1: FAILED",
+        ),
+        verify(
+            "evidence/missing-file",
+            "6",
+            "a listed file removed",
+            lambda b: (b / "results.json").unlink(),
+            1,
+            r"results\.json: missing",
+            "exit 1: FAILED",
+        ),
+        verify(
+            "evidence/modified-file",
+            "6",
+            "a listed file changed",
+            lambda b: (b / "results.json").write_text("{}", encoding="utf-8"),
+            1,
+            r"results\.json: modified",
+            "exit 1: FAILED",
+        ),
     ]
 
 
 def _writes() -> list[Case]:
     scan_out = ("scan", "--snapshot", TINY, "--format", "json,md", "--out", "{work}/out")
     return [
-        Case("write/report-over-link", "7", "--out holds crmscan-results.json -> victim",
-             scan_out, (1, 3), None, "the link is replaced, the victim untouched",
-             setup=_plant_link("crmscan-results.json"), check=_victim_untouched),
-        Case("write/snapshot-over-link", "7", "--save-snapshot onto a planted link",
-             ("scan", "--snapshot", TINY, "--save-snapshot", "{work}/out/snap.json"), (1, 3),
-             None, "the link is replaced, the victim untouched",
-             setup=_plant_link("snap.json"), check=_victim_untouched),
-        Case("write/evidence-over-link", "7", "--evidence holds inventory.json -> victim",
-             ("scan", "--snapshot", TINY, "--evidence", "{work}/out"), (1, 3), None,
-             "the link is replaced, the victim untouched",
-             setup=_plant_link("inventory.json"), check=_victim_untouched),
-        Case("write/evidence-policy-dir-link", "7", "--evidence holds policy/ -> a folder",
-             ("scan", "--snapshot", TINY, "--evidence", "{work}/out"), 2, r"symbolic link",
-             "exit 2: refused, nothing written into the victim folder",
-             setup=_plant_link("policy", directory=True), check=_victim_untouched),
-        Case("write/history-dir-link", "7", "--history holds the tenant folder -> a folder",
-             ("scan", "--snapshot", TINY, "--history", "{work}/out"), 2, r"symbolic link",
-             "exit 2: refused, nothing written into the victim folder",
-             setup=_plant_link("salesforce-00D000000000001", directory=True),
-             check=_victim_untouched),
-        Case("write/keygen-over-link", "7", "evidence keygen --out onto a dangling link",
-             ("evidence", "keygen", "--out", "{work}/out/key.pem"), 2, r"exists",
-             "exit 2: refused, no key written through the link",
-             setup=_dangling_key_link, check=_key_not_created),
-        Case("write/keygen-owner-only", "7", "evidence keygen into a fresh folder",
-             ("evidence", "keygen", "--out", "{work}/keys/evidence.pem"), 0, None,
-             "the private key is 0600 from its creation", check=_key_owner_only),
-        Case("write/jwt-key-not-a-key", "12", "--jwt-key-file holding text, not a key",
-             ("scan", "--platform", "salesforce", "--username", "u@acme.example",
-              "--client-id", "3MVG9", "--jwt-key-file", "{corpus}/keys/not-a-key.pem"), 2,
-             _at("not-a-key.pem"), "exit 2 naming the file, before any login"),
-        Case("write/jwt-key-binary", "12", "--jwt-key-file holding binary bytes",
-             ("scan", "--platform", "salesforce", "--username", "u@acme.example",
-              "--client-id", "3MVG9", "--jwt-key-file", "{corpus}/keys/binary-key.pem"), 2,
-             _at("binary-key.pem"), "exit 2 naming the file, before any login"),
-        Case("write/signing-key-public", "12", "--evidence-key holding a public key",
-             ("scan", "--snapshot", TINY, "--evidence", "{work}/bundle", "--evidence-key",
-              "{corpus}/keys/public-not-private.pem"), 2, r"public-not-private\.pem",
-             "exit 2 naming the key file"),
+        Case(
+            "write/report-over-link",
+            "7",
+            "--out holds crmscan-results.json -> victim",
+            scan_out,
+            (1, 3),
+            None,
+            "the link is replaced, the victim untouched",
+            setup=_plant_link("crmscan-results.json"),
+            check=_victim_untouched,
+        ),
+        Case(
+            "write/snapshot-over-link",
+            "7",
+            "--save-snapshot onto a planted link",
+            ("scan", "--snapshot", TINY, "--save-snapshot", "{work}/out/snap.json"),
+            (1, 3),
+            None,
+            "the link is replaced, the victim untouched",
+            setup=_plant_link("snap.json"),
+            check=_victim_untouched,
+        ),
+        Case(
+            "write/evidence-over-link",
+            "7",
+            "--evidence holds inventory.json -> victim",
+            ("scan", "--snapshot", TINY, "--evidence", "{work}/out"),
+            (1, 3),
+            None,
+            "the link is replaced, the victim untouched",
+            setup=_plant_link("inventory.json"),
+            check=_victim_untouched,
+        ),
+        Case(
+            "write/evidence-policy-dir-link",
+            "7",
+            "--evidence holds policy/ -> a folder",
+            ("scan", "--snapshot", TINY, "--evidence", "{work}/out"),
+            2,
+            r"symbolic link",
+            "exit 2: refused, nothing written into the victim folder",
+            setup=_plant_link("policy", directory=True),
+            check=_victim_untouched,
+        ),
+        Case(
+            "write/history-dir-link",
+            "7",
+            "--history holds the tenant folder -> a folder",
+            ("scan", "--snapshot", TINY, "--history", "{work}/out"),
+            2,
+            r"symbolic link",
+            "exit 2: refused, nothing written into the victim folder",
+            setup=_plant_link("salesforce-00D000000000001", directory=True),
+            check=_victim_untouched,
+        ),
+        Case(
+            "write/keygen-over-link",
+            "7",
+            "evidence keygen --out onto a dangling link",
+            ("evidence", "keygen", "--out", "{work}/out/key.pem"),
+            2,
+            r"exists",
+            "exit 2: refused, no key written through the link",
+            setup=_dangling_key_link,
+            check=_key_not_created,
+        ),
+        Case(
+            "write/keygen-owner-only",
+            "7",
+            "evidence keygen into a fresh folder",
+            ("evidence", "keygen", "--out", "{work}/keys/evidence.pem"),
+            0,
+            None,
+            "the private key is 0600 from its creation",
+            check=_key_owner_only,
+        ),
+        Case(
+            "write/jwt-key-not-a-key",
+            "12",
+            "--jwt-key-file holding text, not a key",
+            (
+                "scan",
+                "--platform",
+                "salesforce",
+                "--username",
+                "u@acme.example",
+                "--client-id",
+                "3MVG9",
+                "--jwt-key-file",
+                "{corpus}/keys/not-a-key.pem",
+            ),
+            2,
+            _at("not-a-key.pem"),
+            "exit 2 naming the file, before any login",
+        ),
+        Case(
+            "write/jwt-key-binary",
+            "12",
+            "--jwt-key-file holding binary bytes",
+            (
+                "scan",
+                "--platform",
+                "salesforce",
+                "--username",
+                "u@acme.example",
+                "--client-id",
+                "3MVG9",
+                "--jwt-key-file",
+                "{corpus}/keys/binary-key.pem",
+            ),
+            2,
+            _at("binary-key.pem"),
+            "exit 2 naming the file, before any login",
+        ),
+        Case(
+            "write/signing-key-public",
+            "12",
+            "--evidence-key holding a public key",
+            (
+                "scan",
+                "--snapshot",
+                TINY,
+                "--evidence",
+                "{work}/bundle",
+                "--evidence-key",
+                "{corpus}/keys/public-not-private.pem",
+            ),
+            2,
+            r"public-not-private\.pem",
+            "exit 2 naming the key file",
+        ),
     ]
 
 

@@ -23,7 +23,9 @@ from tests.hostile.generate import generate
 from tests.hostile.runner import Outcome, run_cli
 
 
-def run_case(case: Case, root: Path, gen: Path, mode: str, code: Path | None) -> tuple[Outcome, list[str]]:
+def run_case(
+    case: Case, root: Path, gen: Path, mode: str, code: Path | None
+) -> tuple[Outcome, list[str]]:
     """Run one case in its own working folder under ``root``."""
     work = root / case.id.replace("/", "__")
     work.mkdir(parents=True)
@@ -50,7 +52,9 @@ def main() -> int:
     try:
         gen = generate(root / "gen")
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            results = list(pool.map(lambda c: run_case(c, root / "work", gen, mode, args.code), cases))
+            results = list(
+                pool.map(lambda c: run_case(c, root / "work", gen, mode, args.code), cases)
+            )
     finally:
         shutil.rmtree(root, ignore_errors=True)
     counts = {"tracebacks": 0, "internal errors without location": 0, "hangs": 0, "false PASS": 0}
@@ -63,8 +67,10 @@ def main() -> int:
         mismatched += bool(found)
         if found or args.v:
             first = (outcome.stderr.strip().splitlines() or [""])[-1][:160]
-            print(f"{'FAIL' if found else 'ok  '} {case.id}: {'; '.join(found) or 'as expected'}"
-                  f" [{outcome.seconds:.1f}s] {first}")
+            print(
+                f"{'FAIL' if found else 'ok  '} {case.id}: {'; '.join(found) or 'as expected'}"
+                f" [{outcome.seconds:.1f}s] {first}"
+            )
     print(f"inputs tried: {len(cases)}")
     for name, count in counts.items():
         print(f"{name}: {count}")

@@ -92,6 +92,8 @@ def _child(
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
+    # The exit status also goes to a file: the fork server's status pipe can lose it.
+    Path(out_path).with_name("code").write_text(str(code), encoding="ascii")
     os._exit(code)
 
 
@@ -143,7 +145,11 @@ def run_cli(
             process.kill()
             process.join()
             code = None
+        process.close()
         seconds = time.monotonic() - started
+        recorded = Path(scratch, "code")
+        if code is not None and recorded.exists():
+            code = int(recorded.read_text(encoding="ascii"))
 
         def read(path: str) -> str:
             try:
