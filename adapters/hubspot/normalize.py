@@ -22,7 +22,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from pydantic import ValidationError
+
 from adapters.hubspot.sdk import HsRole, HsTeam, HsUser
+from scanner.errors import MalformedResponseError
 from scanner.model.inventory import Grant, LoginSummary, PermissionSet, Tenant, User
 
 LOGIN_WINDOW_DAYS = 90
@@ -46,18 +49,17 @@ def parse_time(value: Any) -> datetime | None:
     """A HubSpot timestamp (ISO 8601 or epoch milliseconds) as aware UTC, or None."""
     if value is None or isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value / 1000.0, tz=timezone.utc)
-    if not isinstance(value, str) or not value:
+    try:  # a server can send any number or text: out of range is "unknown", never a crash
+        if isinstance(value, (int, float)):
+            return datetime.fromtimestamp(value / 1000.0, tz=timezone.utc)
+        if not isinstance(value, str) or not value:
+            return None
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return parsed.astimezone(timezone.utc)
+    except (ValueError, OverflowError, OSError):
         return None
-    text = value.strip().replace("Z", "+00:00")
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
 
 
 def tenant(details: Mapping[str, Any] | None, base_url: str, now: datetime) -> Tenant:
@@ -66,6 +68,16 @@ def tenant(details: Mapping[str, Any] | None, base_url: str, now: datetime) -> T
         return Tenant(platform="hubspot", instance_url=base_url, collected_at=now)
     account_type = details.get("accountType")
     portal_id = details.get("portalId")
+    try:
+        return _tenant(details, account_type, portal_id, base_url, now)
+    except ValidationError as exc:  # a field of the wrong type: the answer is malformed
+        field = ".".join(str(p) for p in exc.errors()[0]["loc"])
+        raise MalformedResponseError(f"account details: unexpected value for {field}") from None
+
+
+def _tenant(
+    details: Mapping[str, Any], account_type: Any, portal_id: Any, base_url: str, now: datetime
+) -> Tenant:
     return Tenant(
         platform="hubspot",
         id=str(portal_id) if portal_id is not None else None,

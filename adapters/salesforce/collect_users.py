@@ -98,13 +98,13 @@ def parse_datetime(value: Any) -> datetime | None:
     text = value.replace("Z", "+00:00")
     if re.search(r"[+-]\d{4}$", text):
         text = f"{text[:-2]}:{text[-2:]}"
-    try:
+    try:  # out of range once in UTC (9999-12-31T23:59-14:00): unknown, never a crash
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(
+            timezone.utc
+        )
+    except (ValueError, OverflowError):
         return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(
-        timezone.utc
-    )
 
 
 def fetch_tenant(client: SfClient, instance_url: str) -> Tenant:
