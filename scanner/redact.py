@@ -10,8 +10,8 @@ is percent-encoded (a Salesforce session id's ``!`` becomes ``%21``), a JSON bod
 it, an HTML or XML page entity-encodes it, an ``Authorization: Basic`` header or a JWT
 carries it in base64. So `register_secret` also registers the encoded forms of each
 secret (`encoded_forms`): URL-encoded (upper and lower-case hex, ``+`` for spaces,
-twice-encoded), JSON-escaped (with ``\\u`` escapes and ``\\/``), HTML/XML-escaped, hex,
-and base64 / base64url at each of the three byte alignments, so that the secret is found
+twice-encoded), JSON-escaped (with ``\\u`` escapes and ``\\/``), HTML/XML-escaped, and
+base64 / base64url at each of the three byte alignments, so that the secret is found
 inside a longer base64 text too (only the characters that depend on the secret alone are
 matched; at most two characters at each end of such a span can depend on neighbouring
 bytes).

@@ -32,7 +32,10 @@ def test_lists_checks_needing_attention_with_fix(document: dict[str, Any], tmp_p
     assert text.index("`ENC-002`") < text.index("`AUTH-008`"), "high before medium"
     assert "**Fix:**" in text and "```text\n1. Salesforce" in text
     # An email from the CRM is split after "@" so GitHub makes no mention or mailto link.
-    assert "| `AUTH-002` | user40@<!-- -->synthetic.example | break-glass account kept in a safe |" in text
+    assert (
+        "| `AUTH-002` | user40@<!-- -->synthetic.example | break-glass account kept in a safe |"
+        in text
+    )
     assert "expired |" in text
     assert "- `auth.session_policy` (no\\_api)" in text
 
