@@ -321,8 +321,8 @@ class HttpClient:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
             raise MalformedResponseError(
-                f"{what}: malformed response: {int(declared)} bytes is more than the "
-                f"{self.max_body_bytes} this scanner reads"
+                f"{what}: malformed response: {int(declared)} bytes, more than the "
+                f"{self.max_body_bytes} bytes this scanner reads"
             )
         chunks: list[bytes] = []
         size = 0
