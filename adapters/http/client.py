@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -98,7 +99,9 @@ class HttpClient:
         limits = httpx.Limits(
             max_connections=max_concurrency or 10, max_keepalive_connections=max_concurrency or 10
         )
-        inner = transport or httpx.HTTPTransport(verify=trust(), limits=limits, retries=0)
+        inner = transport or httpx.HTTPTransport(
+            verify=trust(), limits=limits, retries=0, proxy=environment_proxy(self.base_url)
+        )
         self._client = httpx.Client(
             base_url=self.base_url,
             headers={"Accept": "application/json", **dict(headers or {})},
@@ -338,6 +341,20 @@ class HttpClient:
             if deadline.expired():
                 raise TransportFailure("ReadTimeout", "the answer was still arriving", timeout=True)
         return b"".join(chunks)
+
+
+def environment_proxy(url: str) -> str | None:
+    """The proxy the environment names for ``url`` (HTTPS_PROXY / ALL_PROXY, NO_PROXY).
+
+    httpx reads these only for the transports it builds itself; this client builds its
+    own (to put the read-only guard under it), so it reads them the same way. The TLS
+    session to the CRM runs through the proxy's tunnel and is verified as usual.
+    """
+    host = httpx.URL(url).host
+    if urllib.request.proxy_bypass(host):
+        return None
+    proxies = urllib.request.getproxies_environment()
+    return proxies.get("https") or proxies.get("all") or None
 
 
 def _connect_kind(exc: httpx.ConnectError) -> str:

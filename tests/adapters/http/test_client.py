@@ -321,3 +321,12 @@ def test_deadline_ends_a_trickling_body(tmp_path: Path, monkeypatch: pytest.Monk
             with pytest.raises(DeadlineReachedError):
                 http.get("/users", what="users")
         assert time.monotonic() - started < 3.5
+
+
+def test_environment_proxy_is_honoured_with_no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    from adapters.http.client import environment_proxy
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp.test:3128")
+    monkeypatch.setenv("NO_PROXY", "internal.test")
+    assert environment_proxy("https://api.hubapi.com") == "http://proxy.corp.test:3128"
+    assert environment_proxy("https://crm.internal.test") is None

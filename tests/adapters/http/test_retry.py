@@ -284,3 +284,13 @@ def test_error_messages_are_redacted() -> None:
     with pytest.raises(UnreachableHostError) as unreachable:
         core(Clock()).send(script(failure)[0], TABLE, what="x", host="h")
     assert secret not in str(unreachable.value)
+
+
+def test_an_observer_may_replace_the_answer_for_the_table_and_the_caller() -> None:
+    retry = core(Clock())
+    echoed = Answer(200, {}, b'{"note": "token tok-ABCDEF123 echoed"}')
+    retry.observe(lambda ex: Answer(ex.answer.status, ex.answer.headers, b'{"note": "scrubbed"}'))
+    seen: list[bytes | str | None] = []
+    retry.observe(lambda ex: seen.append(ex.answer.body))
+    answer = retry.send(script(echoed)[0], TABLE, what="x", host="h")
+    assert answer.json("x") == {"note": "scrubbed"} and seen == [b'{"note": "scrubbed"}']
