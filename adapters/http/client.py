@@ -154,7 +154,8 @@ class HttpClient:
         """
         url = self._url(path, what)
         verb = method.upper()
-        self.guard.check(verb, self._client.build_request(verb, url).url)
+        full_url = self._client.build_request(verb, url, params=_query(params)).url
+        self.guard.check(verb, full_url)
         limits = timeouts or self.timeouts
         sent_token: list[str] = []
 
@@ -190,7 +191,7 @@ class HttpClient:
             what=what,
             host=self.host,
             method=verb,
-            url=redact(str(url)),
+            url=redact(str(full_url)),
             renew=renew,
         )
 
@@ -295,14 +296,14 @@ class HttpClient:
         timeout = httpx.Timeout(
             connect=deadline.bound(timeouts.connect), read=read, write=read, pool=read
         )
-        query = {k: v for k, v in (params or {}).items() if v is not None}
+        query = _query(params)
         slot = self._slots if self._slots is not None else contextlib.nullcontext()
         with slot:
             try:
                 with self._client.stream(
                     method,
                     url,
-                    params=query or None,
+                    params=query,
                     json=json_body,
                     data=data,
                     headers=headers,
@@ -341,6 +342,12 @@ class HttpClient:
             if deadline.expired():
                 raise TransportFailure("ReadTimeout", "the answer was still arriving", timeout=True)
         return b"".join(chunks)
+
+
+def _query(params: Params) -> dict[str, str | int | float | bool] | None:
+    """``params`` without the None values (None when nothing is left)."""
+    query = {k: v for k, v in (params or {}).items() if v is not None}
+    return query or None
 
 
 def environment_proxy(url: str) -> str | None:
