@@ -46,6 +46,7 @@ PERMISSIONS = [
     "ManageRemoteAccess",
     "CanApproveUninstalledApps",
     "IsSsoEnabled",
+    "MonitorLoginHistory",
     "ManageDashboards",
     "ManageEncryptionKeys",
     "ManageInternalUsers",

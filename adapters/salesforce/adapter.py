@@ -171,6 +171,13 @@ class SalesforceAdapter(Adapter):
         instance_url = self.settings.get("instance_url") or f"https://{sf.sf_instance}"
         inventory = Inventory(tenant=users_mod.fetch_tenant(client, instance_url))
         progress.finished("tenant", True)
+        # What the scanning user may see decides whether some answers are complete.
+        identity: dict[str, bool] | None
+        try:
+            identity = users_mod.fetch_identity_permissions(client)
+        except CollectionError as exc:
+            _log.info("salesforce UserPermissionAccess not read: %s", exc)
+            identity = None
 
         tasks: dict[str, tuple[str, Callable[[], Any]]] = {
             # longest first, so the critical path starts at once
@@ -182,7 +189,7 @@ class SalesforceAdapter(Adapter):
             "mfa": ("users.mfa", lambda: users_mod.fetch_mfa(client)),
             "logins": (
                 "users.login",
-                lambda: users_mod.fetch_logins(client, scope.login_history_days),
+                lambda: users_mod.fetch_logins(client, scope.login_history_days, identity),
             ),
             "verified_logins": (
                 "users.login_mfa",
@@ -233,7 +240,12 @@ class SalesforceAdapter(Adapter):
             "connected_apps": ("integrations", lambda: integ.fetch_connected_apps(client)),
             "named_credentials": ("integrations", lambda: integ.fetch_named_credentials(client)),
             "remote_sites": ("integrations", lambda: integ.fetch_remote_sites(client)),
-            "oauth_tokens": ("integrations.oauth_tokens", lambda: _oauth_tokens(client)),
+            "oauth_tokens": (
+                "integrations.oauth_tokens",
+                lambda: integ.fetch_oauth_tokens(
+                    client, None if identity is None else identity["CustomizeApplication"]
+                ),
+            ),
             "transport": ("encryption.transport", lambda: self._probe(instance_url)),
         }
 
@@ -294,18 +306,6 @@ class SalesforceAdapter(Adapter):
             daily_limit=client.usage.daily_limit,
         )
         return inventory
-
-
-def _oauth_tokens(client: SfClient) -> integ.OauthTokens:
-    """OauthToken rows, told whether the scanning user sees every user's tokens."""
-    try:
-        can_see_all: bool | None = users_mod.fetch_identity_permissions(client)[
-            "CustomizeApplication"
-        ]
-    except CollectionError as exc:
-        _log.info("salesforce UserPermissionAccess not read: %s", exc)
-        can_see_all = None
-    return integ.fetch_oauth_tokens(client, can_see_all)
 
 
 class _GroupedProgress:

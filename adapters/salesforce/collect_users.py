@@ -300,7 +300,7 @@ def _login_fields(client: SfClient) -> tuple[str, ...]:
     return _GROUPED + (("AuthContextClassRef",) if version >= ACR_API_VERSION else ())
 
 
-def fetch_logins(client: SfClient, days: int) -> Logins:
+def fetch_logins(client: SfClient, days: int, identity: dict[str, bool] | None) -> Logins:
     """Per-user login summaries over ``days`` and whether each signed in through SSO.
 
     LoginHistory can be filtered only on a documented set of fields (``Status`` is not
@@ -310,6 +310,16 @@ def fetch_logins(client: SfClient, days: int) -> Logins:
     failures per hour (a date-function GROUP BY, filtered by UserId). Where the org
     refuses an aggregate as too large for one batch, the same rows are read raw.
     """
+    if identity is None:
+        raise PermissionMissingError(
+            "could not read the scanning user's permissions (UserPermissionAccess): without "
+            "Manage Users or Monitor Login History LoginHistory shows only the user's own logins"
+        )
+    if not (identity.get("ManageUsers") or identity.get("MonitorLoginHistory")):
+        raise PermissionMissingError(
+            "the scanning user lacks Manage Users and Monitor Login History: LoginHistory "
+            "shows only its own logins"
+        )
     window = f"LoginTime = LAST_N_DAYS:{days}"
     fields = _login_fields(client)
     tallies: dict[str, _Tally] = defaultdict(_Tally)
@@ -498,17 +508,26 @@ def fetch_frozen(client: SfClient) -> set[str]:
 
 #: What the scanning identity must hold to see everything: Customize Application (every
 #: user's OauthToken) and Manage Users (LoginHistory of others, VerificationHistory).
-IDENTITY_PERMISSIONS = ("PermissionsCustomizeApplication", "PermissionsManageUsers")
+IDENTITY_PERMISSIONS = (
+    "PermissionsCustomizeApplication",
+    "PermissionsManageUsers",
+    "PermissionsMonitorLoginHistory",
+)
 
 
 def fetch_identity_permissions(client: SfClient) -> dict[str, bool]:
     """The scanning user's own permissions (UserPermissionAccess, the current user)."""
-    rows = client.query("UserPermissionAccess", list(IDENTITY_PERMISSIONS), required=())
+    rows = client.query(
+        "UserPermissionAccess",
+        ["LastCacheUpdate"],
+        optional=IDENTITY_PERMISSIONS,
+        required=(),
+    )
     if len(rows) != 1:
         raise MalformedResponseError(f"UserPermissionAccess answered {len(rows)} rows, not 1")
     out = {}
     for name in IDENTITY_PERMISSIONS:
-        value = rows[0].get(name)
+        value = rows[0].get(name, False)  # a permission the org lacks is not held
         if not isinstance(value, bool):
             raise MalformedResponseError(f"UserPermissionAccess.{name} is {value!r}")
         out[name[len("Permissions") :]] = value
