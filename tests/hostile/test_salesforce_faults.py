@@ -14,8 +14,9 @@ from scanner.engine.scan import run_checks
 from scanner.language.policy import load_policy
 from scanner.model.inventory import GapReason, Inventory
 from tests.adapters.salesforce.conftest import SCOPE, Progress, make_adapter
-from tests.adapters.salesforce.conftest import emulator  # noqa: F401 - the fixture
 from tests.emulators.salesforce import Fault, SalesforceEmulator
+
+pytest_plugins = ["tests.adapters.salesforce.conftest"]  # the emulator fixture
 
 #: Objects whose records the scan reads (the sample org has rows in each).
 OBJECTS = [
