@@ -8,15 +8,24 @@ data is PASS.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from scanner.engine.scan import run_checks
 from scanner.language.policy import load_policy
 from scanner.model.inventory import GapReason, Inventory
-from tests.adapters.salesforce.conftest import SCOPE, Progress, make_adapter
-from tests.emulators.salesforce import Fault, SalesforceEmulator
+from tests.adapters.salesforce.conftest import SAMPLE_ORG, SCOPE, Progress, make_adapter
+from tests.emulators.salesforce import Fault, Org, SalesforceEmulator
 
-pytest_plugins = ["tests.adapters.salesforce.conftest"]  # the emulator fixture
+
+@pytest.fixture
+def emulator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SalesforceEmulator]:
+    """The sample org on loopback over TLS, its CA trusted through REQUESTS_CA_BUNDLE."""
+    with SalesforceEmulator(Org.load(SAMPLE_ORG)) as emu:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", emu.ca_file(str(tmp_path)))
+        yield emu
 
 #: Objects whose records the scan reads (the sample org has rows in each).
 OBJECTS = [
