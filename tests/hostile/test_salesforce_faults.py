@@ -27,6 +27,7 @@ def emulator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Salesf
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", emu.ca_file(str(tmp_path)))
         yield emu
 
+
 #: Objects whose records the scan reads (the sample org has rows in each).
 OBJECTS = [
     "User",
