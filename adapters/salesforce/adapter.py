@@ -37,7 +37,12 @@ from scanner.adapter_api import (
     CollectionScope,
     ProgressReporter,
 )
-from scanner.errors import CollectionError, MalformedResponseError
+from scanner.errors import (
+    CollectionError,
+    MalformedResponseError,
+    NotAvailableError,
+    PermissionMissingError,
+)
 from scanner.model.inventory import (
     ApiUsage,
     Inventory,
@@ -173,11 +178,20 @@ class SalesforceAdapter(Adapter):
         progress.finished("tenant", True)
         # What the scanning user may see decides whether some answers are complete.
         identity: dict[str, bool] | None
+        identity_error: CollectionError | None = None
         try:
             identity = users_mod.fetch_identity_permissions(client)
         except CollectionError as exc:
             _log.info("salesforce UserPermissionAccess not read: %s", exc)
-            identity = None
+            identity, identity_error = None, exc
+
+        def needs_identity() -> dict[str, bool] | None:
+            # A reserve, rate limit or outage that hid the permissions is that gap's reason.
+            if identity_error is not None and not isinstance(
+                identity_error, (PermissionMissingError, NotAvailableError)
+            ):
+                raise identity_error
+            return identity
 
         tasks: dict[str, tuple[str, Callable[[], Any]]] = {
             # longest first, so the critical path starts at once
@@ -189,7 +203,7 @@ class SalesforceAdapter(Adapter):
             "mfa": ("users.mfa", lambda: users_mod.fetch_mfa(client)),
             "logins": (
                 "users.login",
-                lambda: users_mod.fetch_logins(client, scope.login_history_days, identity),
+                lambda: users_mod.fetch_logins(client, scope.login_history_days, needs_identity()),
             ),
             "verified_logins": (
                 "users.login_mfa",
@@ -243,7 +257,8 @@ class SalesforceAdapter(Adapter):
             "oauth_tokens": (
                 "integrations.oauth_tokens",
                 lambda: integ.fetch_oauth_tokens(
-                    client, None if identity is None else identity["CustomizeApplication"]
+                    client,
+                    None if (ident := needs_identity()) is None else ident["CustomizeApplication"],
                 ),
             ),
             "transport": ("encryption.transport", lambda: self._probe(instance_url)),
