@@ -17,10 +17,13 @@ from tests.emulators.hubspot import TOKEN, HubSpotEmulator, sample_account
 
 
 @pytest.fixture
-def live() -> Iterator[HubSpotEmulator]:
+def live(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[HubSpotEmulator]:
     server = HubSpotEmulator(sample_account(datetime.now(timezone.utc))).start()
     try:
-        yield server
+        with server.trusted(str(tmp_path_factory.mktemp("ca")), monkeypatch):  # HTTPS only
+            yield server
     finally:
         server.stop()
 
@@ -94,6 +97,7 @@ def test_all_targets_failing_is_exit_2(tmp_path: Path) -> None:
             "not a hubspot option",
         ),
         ("targets:\n  - name: a b\n    platform: hubspot\n", 2, "name"),
+        ("targets:\n  - name: a\n    platform: hubspot\n    timeout: 0\n", 4, "timeout"),
         (
             "targets:\n  - {name: a, platform: hubspot}\n  - {name: a, platform: hubspot}\n",
             3,
