@@ -21,10 +21,11 @@ from scanner.redact import redact
 
 # C0 controls (but tab and newline), DEL, C1 controls, the Arabic letter mark, zero-width
 # and directional marks, line and paragraph separators, bidi embeddings, overrides and
-# isolates, word joiner and invisible operators, BOM, interlinear annotations.
+# isolates, word joiner and invisible operators, lone surrogates (a server's JSON can
+# carry them; no file can be written with them), BOM, interlinear annotations.
 _CONTROLS = (
     "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e"
-    "\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb"
+    "\u2060-\u2064\u2066-\u2069\ud800-\udfff\ufeff\ufff9-\ufffb"
 )
 _UNSAFE_MULTILINE = re.compile(f"[{_CONTROLS}]")
 _UNSAFE_LINE = re.compile(f"[\t\n{_CONTROLS}]")

@@ -30,3 +30,8 @@ def test_crm_fields_stay_on_one_line() -> None:
     assert finding["message"] == "m\\x0ax"
     assert finding["remediation"] == "1.\n2."  # check text keeps its lines
     assert cleaned["tenant"]["name"] == "a\\x0ab"
+
+
+def test_lone_surrogates_become_visible() -> None:
+    assert neutralize("a\ud800b") == "a\\ud800b"
+    assert neutralize("a\ud800b").encode("utf-8")
