@@ -22,6 +22,7 @@ from typing import Any
 
 from adapters.zoho import permission_map
 from adapters.zoho.permission_map import MappedProfile
+from scanner.errors import PermissionMissingError
 from scanner.model.inventory import (
     FieldEncryption,
     FieldPermission,
@@ -169,9 +170,7 @@ def profile_info(record: Mapping[str, Any], detail: Mapping[str, Any] | None) ->
     return ProfileInfo(ident, name, record, mapped)
 
 
-def permission_sets(
-    profiles: Sequence[ProfileInfo], users: Sequence[User]
-) -> list[PermissionSet]:
+def permission_sets(profiles: Sequence[ProfileInfo], users: Sequence[User]) -> list[PermissionSet]:
     """Profiles as permission sets of kind ``profile``, with assignee counts."""
     assigned: dict[str, int] = {}
     active: dict[str, int] = {}
@@ -325,41 +324,60 @@ def roles(records: Iterable[Mapping[str, Any]], counts: Mapping[str, int] | None
 # -- fields --------------------------------------------------------------------------------
 
 
-def field_security(
-    sensitive: Sequence[str],
-    fields_by_module: Mapping[str, list[Mapping[str, Any]] | None],
-    profiles: Sequence[PermissionSet] | None,
-) -> tuple[list[FieldPermission], list[FieldEncryption]]:
-    """Field-level access per profile and encryption, for the policy's sensitive fields.
+def _find_field(
+    name: str, fields_by_module: Mapping[str, Sequence[Mapping[str, Any]] | None]
+) -> Mapping[str, Any] | None:
+    module, _, api_name = name.partition(".")
+    return next(
+        (f for f in fields_by_module.get(module) or [] if f.get("api_name") == api_name), None
+    )
 
-    ``sensitive`` names fields as ``Module.api_name``; a module missing from
-    ``fields_by_module`` was not read (the caller records why), None means Zoho said the
-    module does not exist. A ``profiles`` list of None on a field means the scanning user
-    may not see field permissions: `UnmappedRecordError` names it.
+
+def field_encryption(
+    sensitive: Sequence[str], fields_by_module: Mapping[str, Sequence[Mapping[str, Any]] | None]
+) -> list[FieldEncryption]:
+    """Encryption state of each sensitive field (``Module.api_name``) whose module was read.
+
+    A module mapped to None is one Zoho says does not exist: its fields do not exist.
+    """
+    result = []
+    for name in sensitive:
+        if name.partition(".")[0] not in fields_by_module:
+            continue
+        found = _find_field(name, fields_by_module)
+        if found is None:
+            result.append(FieldEncryption(name=name, exists=False))
+        else:
+            result.append(
+                FieldEncryption(name=name, exists=True, encrypted=_encrypted(found.get("crypt")))
+            )
+    return result
+
+
+def field_permissions(
+    sensitive: Sequence[str],
+    fields_by_module: Mapping[str, Sequence[Mapping[str, Any]] | None],
+    profiles: Sequence[PermissionSet] | None,
+) -> list[FieldPermission]:
+    """Field-level access per profile for each sensitive field that exists.
+
+    A field whose ``profiles`` is null means the scanning user may not see field
+    permissions (Zoho: no module customization permission): `PermissionMissingError`.
     """
     active = {p.id: p.active_assignee_count for p in profiles or []}
-    permissions: list[FieldPermission] = []
-    encryption: list[FieldEncryption] = []
+    result: list[FieldPermission] = []
     for name in sensitive:
-        module, _, api_name = name.partition(".")
-        if module not in fields_by_module:
-            continue
-        fields = fields_by_module[module]
-        found = next(
-            (f for f in fields or [] if f.get("api_name") == api_name), None
-        )
+        found = _find_field(name, fields_by_module)
         if found is None:
-            encryption.append(FieldEncryption(name=name, exists=False))
             continue
-        encryption.append(
-            FieldEncryption(name=name, exists=True, encrypted=_encrypted(found.get("crypt")))
-        )
         access = found.get("profiles")
-        if not isinstance(access, list):
-            raise UnmappedRecordError(
-                f"{name}: Zoho gave no field permissions (profiles is null: the scanning "
-                "user lacks the module customization permission)"
+        if access is None:
+            raise PermissionMissingError(
+                f"field permissions of {name}: Zoho answered profiles: null (the scanning "
+                "user's profile lacks the Customize Zoho CRM / module customization permission)"
             )
+        if not isinstance(access, list):
+            raise UnmappedRecordError(f"{name}: the field's profiles is not a list")
         for entry in access:
             if not isinstance(entry, Mapping):
                 raise UnmappedRecordError(f"{name}: a field permission is not an object")
@@ -368,7 +386,7 @@ def field_security(
                 raise UnmappedRecordError(f"{name}: unknown field permission_type {kind!r}")
             read, edit = FIELD_ACCESS[kind]
             profile_id, profile_name = _ref(entry)
-            permissions.append(
+            result.append(
                 FieldPermission(
                     field=name,
                     permission_set=profile_name or str(profile_id),
@@ -378,7 +396,7 @@ def field_security(
                     active_assignee_count=active.get(profile_id or ""),
                 )
             )
-    return permissions, encryption
+    return result
 
 
 def _encrypted(crypt: Any) -> bool | None:

@@ -347,9 +347,7 @@ class ZohoEmulator:
             with self._lock:
                 self._in_flight -= 1
 
-    def _route(
-        self, method: str, path: str, query: dict[str, str], raw: bytes
-    ) -> tuple[int, Any]:
+    def _route(self, method: str, path: str, query: dict[str, str], raw: bytes) -> tuple[int, Any]:
         org = self.org
         if method == "POST" and path == f"{API}/settings/audit_log_export":
             return self._create_audit_job(raw)
