@@ -28,6 +28,7 @@ from adapters.zoho.collection import Collection
 from adapters.zoho.datacentres import DATA_CENTRES, data_centre
 from adapters.zoho.limits import concurrency_cap
 from adapters.zoho.replay import ReplayTransport
+from adapters.zoho.wire import ApiCalls
 from scanner.adapter_api import (
     ADAPTERS,
     Adapter,
@@ -174,13 +175,14 @@ class ZohoAdapter(Adapter):
         )
         try:
             api_domain = tokens.api_domain()  # AuthenticationError: exit 2, naming the DC
+            calls = ApiCalls(tokens_issued=lambda: tokens.sign_in.issued)
 
             def client(cap: int, allow_audit_export: bool = False) -> ZohoApi:
                 return ZohoApi(
                     api_domain,
                     tokens.provider,
                     core=core,
-                    tokens_issued=lambda: tokens.sign_in.issued,
+                    calls=calls,
                     max_concurrency=cap,
                     allow_audit_export=allow_audit_export,
                     transport=self._transport,

@@ -24,7 +24,7 @@ from adapters.http import (
     numbered,
 )
 from adapters.http.auth import TokenProvider
-from adapters.zoho.wire import ZohoError, decision_table
+from adapters.zoho.wire import ApiCalls, ZohoError, decision_table
 from scanner.errors import MalformedResponseError
 
 API = "/crm/v8"
@@ -42,15 +42,15 @@ class ZohoApi:
         tokens: TokenProvider,
         *,
         core: RetryCore,
-        tokens_issued: Callable[[], int],
+        calls: ApiCalls,
         max_concurrency: int,
         allow_audit_export: bool = False,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        self._tokens_issued = tokens_issued
+        self._calls = calls
         self._client = HttpClient(
             api_domain,
-            decide=decision_table("(see docs/zoho.md)", tokens_issued=tokens_issued),
+            decide=decision_table("(see docs/zoho.md)", calls=calls),
             core=core,
             token=tokens,
             auth_scheme="Zoho-oauthtoken",
@@ -85,7 +85,7 @@ class ZohoApi:
         accept: Callable[[Answer, ZohoError], bool] | None = None,
     ) -> Answer:
         """GET ``API + path``; the accepted answer (204 included)."""
-        table = decision_table(scope, accept=accept, tokens_issued=self._tokens_issued)
+        table = decision_table(scope, calls=self._calls, accept=accept)
         return self._client.get(f"{API}{path}", params, what=what, decide=table)
 
     def get_object(
@@ -93,7 +93,7 @@ class ZohoApi:
     ) -> dict[str, Any] | None:
         """GET a JSON object; None for 204 No Content."""
         answer = self.get(path, params, what=what, scope=scope)
-        if answer.status == 204 or not answer.body:
+        if answer.status == 204:
             return None
         return as_dict(answer.json(what), what)
 
@@ -135,6 +135,6 @@ class ZohoApi:
 
     def post_object(self, path: str, body: Any, *, what: str, scope: str) -> dict[str, Any]:
         """POST to an allowlisted read-only-purpose call (the audit-log export job)."""
-        table = decision_table(scope, tokens_issued=self._tokens_issued)
+        table = decision_table(scope, calls=self._calls)
         answer = self._client.request("POST", f"{API}{path}", what=what, json=body, decide=table)
         return as_dict(answer.json(what), what)

@@ -56,7 +56,7 @@ def module_fields(api: ZohoApi, module: str) -> list[dict[str, Any]] | None:
     )
     if answer.status == 400:
         return None
-    if answer.status == 204 or not answer.body:
+    if answer.status == 204:
         return []
     body = answer.json(what)
     if not isinstance(body, dict):
@@ -73,7 +73,7 @@ def export_jobs(api: ZohoApi) -> list[dict[str, Any]]:
         scope=AUDIT_READ_SCOPE,
         accept=accept_codes("NO_CONTENT"),
     )
-    if answer.status in (204, 400) or not answer.body:
+    if answer.status in (204, 400):
         return []
     body = answer.json(what)
     if not isinstance(body, dict):

@@ -134,6 +134,10 @@ class Collection:
                 result.append(normalize.profile_info(record, found))
             if failures:
                 self.zoho["profile_errors"] = failures
+            errors = [d for d in details.values() if isinstance(d, CollectionError)]
+            if listing and len(errors) == len(listing):
+                # No profile's permissions could be read: say why once, for all users.
+                self.inv.add_gap("users.permissions", errors[0].gap_reason, str(errors[0]))
             return result
         return None
 

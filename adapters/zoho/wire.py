@@ -80,30 +80,46 @@ def parse_error(answer: Answer) -> ZohoError:
     )
 
 
+@dataclass
+class ApiCalls:
+    """Shared by a scan's tables: how many API answers were accepted, tokens issued."""
+
+    tokens_issued: Callable[[], int] = lambda: 0
+    accepted: int = 0
+
+    @property
+    def first(self) -> bool:
+        """No API call of the scan has succeeded yet (sign-in calls do not count)."""
+        return self.accepted == 0
+
+
 def decision_table(
     scope: str,
     *,
+    calls: ApiCalls,
     accept: Callable[[Answer, ZohoError], bool] | None = None,
-    tokens_issued: Callable[[], int] | None = None,
 ) -> DecisionTable:
     """The table for one call that needs OAuth ``scope``.
 
     ``accept`` lets a call take a documented non-2xx answer as data (``INVALID_MODULE``
     for a module the org does not have, ``NO_CONTENT`` for no audit-log export yet).
-    ``tokens_issued`` tells how many access tokens the sign-in fetched: a fresh token
-    refused on the scan's first call means the credentials do not reach this org.
+    ``calls`` says whether this is the scan's first API call and how many access tokens
+    the sign-in fetched: a fresh token refused then means the credentials do not reach
+    this org (exit 2), where later it is a gap.
     """
 
     def decide(answer: Answer, attempt: Attempt) -> Decision:
         if answer.ok:
+            calls.accepted += 1
             return ACCEPT
         error = parse_error(answer)
         if accept is not None and accept(answer, error):
+            calls.accepted += 1
             return ACCEPT
         what = attempt.what or "request"
         said = error.describe()
         if error.code == "INVALID_TOKEN":
-            if attempt.first_call and tokens_issued is not None and tokens_issued() > 1:
+            if calls.first and calls.tokens_issued() > 1:
                 return AuthenticationError(
                     f"{PLATFORM} refused a freshly issued access token (INVALID_TOKEN): the "
                     "accounts server and the API domain do not belong together; check "
@@ -115,7 +131,7 @@ def decision_table(
                 f"{what}: Zoho refused the call ({answer.status} OAUTH_SCOPE_MISMATCH); the "
                 f"refresh token was not granted the scope {scope}"
             )
-        if error.code == "AUTHENTICATION_FAILURE" and attempt.first_call:
+        if error.code == "AUTHENTICATION_FAILURE" and calls.first:
             return AuthenticationError(
                 f"{PLATFORM} refused the access token ({answer.status} {said})"
             )

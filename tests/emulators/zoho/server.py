@@ -135,6 +135,7 @@ class ZohoEmulator:
         self.requests: list[Request] = []
         self.denied: dict[str, str] = {}  #: path → profile permission the user lacks
         self.tokens_issued = 0
+        self.lapsed_tokens_refused = 0  #: INVALID_TOKEN answers to issued-but-lapsed tokens
         self.max_in_flight = 0
         self._in_flight = 0
         self._tokens: dict[str, _Token] = {}
@@ -307,22 +308,26 @@ class ZohoEmulator:
             "expires_in": int(self.token_lifetime),
         }
 
-    def _authorize(self, path: str, token: str | None) -> tuple[int, Any] | None:
+    def _authorize(self, method: str, path: str, token: str | None) -> tuple[int, Any] | None:
         if not token:
             return 401, zoho_error("AUTHENTICATION_FAILURE", "Authentication failed")
         with self._lock:
             issued = self._tokens.get(token)
         if issued is None or issued.expires_at <= self.clock():
+            if issued is not None:
+                with self._lock:
+                    self.lapsed_tokens_refused += 1
             return 401, zoho_error("INVALID_TOKEN", "invalid oauth token")
         needed = next((s for p, s in SCOPES.items() if path == p or path.startswith(p + "/")), None)
-        if needed is not None and not _granted(needed, issued.scopes):
+        operation = {"GET": "READ", "POST": "CREATE", "PUT": "UPDATE", "DELETE": "DELETE"}
+        if needed is not None and not _granted(needed, operation.get(method, method), issued.scopes):
             return 401, zoho_error("OAUTH_SCOPE_MISMATCH", "invalid oauth scope to access this URL")
         return None
 
     def _api(
         self, method: str, path: str, query: dict[str, str], raw: bytes, token: str | None
     ) -> tuple[int, Any]:
-        refused = self._authorize(path, token)
+        refused = self._authorize(method, path, token)
         if refused is not None:
             return refused
         base = next((p for p in self.denied if path == p or path.startswith(p + "/")), None)
@@ -500,11 +505,11 @@ class ZohoEmulator:
         handler.wfile.write(body)
 
 
-def _granted(scope: str, granted: frozenset[str]) -> bool:
-    """True when ``granted`` covers ``scope`` READ: itself (READ/ALL) or a parent ALL."""
+def _granted(scope: str, operation: str, granted: frozenset[str]) -> bool:
+    """True when ``granted`` covers ``scope.operation``: itself, its ALL, or a parent ALL."""
     lowered = {s.lower() for s in granted}
     parts = scope.split(".")
-    candidates = {f"{scope}.read".lower(), f"{scope}.all".lower()}
+    candidates = {f"{scope}.{operation}".lower(), f"{scope}.all".lower()}
     for i in range(2, len(parts)):
         candidates.add((".".join(parts[:i]) + ".all").lower())
     return bool(lowered & candidates)
