@@ -51,9 +51,10 @@ BY_LABEL: dict[str, tuple[str, ...]] = {
 }
 #: What Zoho's built-in Administrator profile implies beyond its listed permissions:
 #: "Users with Administrator profile will be able to view and manage all the data within
-#: the organization account by default" (Zoho's get-profiles sample description).
+#: the organization account by default" (Zoho's get-profiles sample description), and
+#: the audit log is for "Users with administrative profile" (Zoho CRM help, Audit Log).
 ADMINISTRATOR_PROFILE = "Administrator"
-ADMINISTRATOR_IMPLIES: tuple[str, ...] = ("data.view_all", "data.modify_all")
+ADMINISTRATOR_IMPLIES: tuple[str, ...] = ("data.view_all", "data.modify_all", "audit.view")
 #: The org's primary user (``org.primary_zuid``) is its Super Administrator.
 SUPER_ADMIN_PERMISSIONS: tuple[str, ...] = ("account.super_admin",)
 SUPER_ADMIN_GRANT = "Super Administrator"

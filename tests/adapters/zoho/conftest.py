@@ -80,19 +80,21 @@ def collect(emulator: ZohoEmulator, sleeps: SleepRecorder) -> Callable[..., Inve
     return run
 
 
-def verdicts(inventory: Inventory, policy: str = "baseline") -> dict[str, list[tuple[str, str]]]:
+def verdicts(
+    inventory: Inventory, policy: str = "baseline", now: datetime = NOW
+) -> dict[str, list[tuple[str, str]]]:
     """``{check id: [(status, resource name)]}`` of the shipped checks on ``inventory``."""
-    result = run_checks(inventory, load_policy(policy), now=NOW)
+    result = run_checks(inventory, load_policy(policy), now=now)
     found: dict[str, list[tuple[str, str]]] = {}
     for finding in result.findings:
-        name = finding.resource_name(inventory.tenant) if finding.resource is not None else ""
-        found.setdefault(finding.check.id, []).append((finding.status.value, str(name)))
+        name = finding.resource_name(inventory.tenant) or ""
+        found.setdefault(finding.check.id, []).append((finding.status.value, name))
     return found
 
 
-def failing(inventory: Inventory, check: str) -> set[str]:
+def failing(inventory: Inventory, check: str, now: datetime = NOW) -> set[str]:
     """Names of the resources ``check`` FAILs."""
-    return {n for s, n in verdicts(inventory).get(check, []) if s == "FAIL"}
+    return {n for s, n in verdicts(inventory, now=now).get(check, []) if s == "FAIL"}
 
 
 def statuses(inventory: Inventory, check: str) -> set[str]:

@@ -37,7 +37,7 @@ def test_collects_the_org_users_profiles_roles_and_fields(
     super_admin = next(u for u in users.values() if "account.super_admin" in (u.permissions or []))
     assert super_admin.username == f"ana.ortiz@{DOMAIN}"
     profiles = {p.name: p for p in inv.permission_sets or []}
-    assert set(profiles) == {"Administrator", "Standard", "Sales Operations", "Read Only"}
+    assert set(profiles) == {"Administrator", "Standard", "Sales Operations", "View Only"}
     assert profiles["Sales Operations"].permissions == ["data.export", "data.mass_update"]
     assert profiles["Standard"].permissions == []
     assert profiles["Administrator"].custom is False
@@ -45,10 +45,10 @@ def test_collects_the_org_users_profiles_roles_and_fields(
     assert roles["Sales Representative"].parent_id == roles["Sales Manager"].id
     assert roles["CEO"].parent_id is None
     assert {(f.field, f.permission_set) for f in inv.field_permissions or [] if not f.read} == {
-        ("Contacts.Date_of_Birth", "Read Only"),
+        ("Contacts.Date_of_Birth", "View Only"),
         ("Contacts.SSN", "Standard"),
-        ("Contacts.SSN", "Read Only"),
-        ("Accounts.Bank_Account", "Read Only"),
+        ("Contacts.SSN", "View Only"),
+        ("Accounts.Bank_Account", "View Only"),
     }
     assert {f.name: f.encrypted for f in inv.encryption.fields or []} == {
         "Contacts.Date_of_Birth": False, "Contacts.SSN": True, "Accounts.Bank_Account": False,

@@ -43,4 +43,4 @@ def test_a_profile_without_export_or_api_entries_is_not_understood() -> None:
 
 def test_administrator_profile_implies_view_and_modify_all() -> None:
     mapped = pm.map_profile(z.permissions_details(set()), administrator=True)
-    assert set(mapped.permissions) == {"data.view_all", "data.modify_all"}
+    assert set(mapped.permissions) == {"data.view_all", "data.modify_all", "audit.view"}

@@ -51,8 +51,8 @@ def build(now: datetime) -> dict[str, Any]:
         z.module_grants(("View", "Create", "Edit", "Export", "Mass_Update")),
         created=days(400),
     )
-    read_only = z.profile("Read Only", z.module_grants(("View",)), created=days(300))
-    profiles = [admin_profile, standard, sales_ops, read_only]
+    view_only = z.profile("View Only", z.module_grants(("View",)), created=days(300))
+    profiles = [admin_profile, standard, sales_ops, view_only]
 
     ceo = z.role("CEO", admin=True)
     manager = z.role("Sales Manager", ceo)
@@ -83,7 +83,7 @@ def build(now: datetime) -> dict[str, Any]:
     for i in range(3):
         add(sales_ops, ops, 500 - i * 30)
     for i in range(2):
-        add(read_only, rep, 450 - i * 10)
+        add(view_only, rep, 450 - i * 10)
     # Gone: deactivated and deleted users (not active; never judged as active).
     add(admin_profile, manager, 600, status="disabled")
     add(standard, rep, 650, status="disabled")
@@ -99,18 +99,18 @@ def build(now: datetime) -> dict[str, Any]:
             z.field_record("First_Name", {}, profiles),
             z.field_record("Email", {}, profiles),
             z.field_record(
-                "Date_of_Birth", {"Read Only": "hidden", "Standard": "read_only"}, profiles
+                "Date_of_Birth", {"View Only": "hidden", "Standard": "read_only"}, profiles
             ),
             z.field_record(
                 "SSN",
-                {"Standard": "hidden", "Read Only": "hidden", "Sales Operations": "read_only"},
+                {"Standard": "hidden", "View Only": "hidden", "Sales Operations": "read_only"},
                 profiles,
                 encrypted=True,
             ),
         ],
         "Accounts": [
             z.field_record("Account_Name", {}, profiles),
-            z.field_record("Bank_Account", {"Read Only": "hidden"}, profiles),
+            z.field_record("Bank_Account", {"View Only": "hidden"}, profiles),
         ],
     }
     return {

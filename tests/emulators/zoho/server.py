@@ -126,12 +126,16 @@ class ZohoEmulator:
         token_lifetime: float = 3600.0,
         latency: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
+        token_factory: Callable[[], str] | None = None,
     ) -> None:
         self.org = org
         self.credentials = credentials or Credentials()
         self.token_lifetime = token_lifetime
         self.latency = latency
         self.clock = clock
+        self.token_factory = token_factory or (
+            lambda: f"1000.{secrets.token_hex(16)}.{secrets.token_hex(16)}"
+        )
         self.requests: list[Request] = []
         self.denied: dict[str, str] = {}  #: path → profile permission the user lacks
         self.tokens_issued = 0
@@ -294,7 +298,7 @@ class ZohoEmulator:
             return {"error": "invalid_client_secret"}
         if params.get("refresh_token") != creds.refresh_token:
             return {"error": "invalid_code"}
-        value = f"1000.{secrets.token_hex(16)}.{secrets.token_hex(16)}"
+        value = self.token_factory()
         with self._lock:
             self._tokens[value] = _Token(
                 self.clock() + self.token_lifetime, frozenset(creds.scopes)
@@ -498,6 +502,8 @@ class ZohoEmulator:
         sent = {k.lower() for k in headers}
         if "content-type" not in sent and status != 204:
             handler.send_header("Content-Type", "application/json;charset=UTF-8")
+        if "strict-transport-security" not in sent:
+            handler.send_header("Strict-Transport-Security", "max-age=31536000")
         for key, value in headers.items():
             handler.send_header(key, value)
         handler.send_header("Content-Length", str(len(body)))
