@@ -109,7 +109,7 @@ def scan_command(
     \b
     crmscan scan --platform salesforce --instance-url URL --access-token TOKEN
     crmscan scan --platform hubspot --access-token TOKEN
-    crmscan scan --platform zoho --client-id ID --client-secret S --refresh-token T [--data-centre eu]
+    crmscan scan --platform zoho --client-id ID --client-secret S --refresh-token T
     crmscan scan --snapshot inventory.json --fail-on high
     crmscan scan --snapshot inventory.json --framework pci-dss --policy strict
     crmscan scan --config targets.yaml --out reports/

@@ -324,7 +324,9 @@ class ZohoEmulator:
             return 401, zoho_error("INVALID_TOKEN", "invalid oauth token")
         needed = next((s for p, s in SCOPES.items() if path == p or path.startswith(p + "/")), None)
         operation = {"GET": "READ", "POST": "CREATE", "PUT": "UPDATE", "DELETE": "DELETE"}
-        if needed is not None and not _granted(needed, operation.get(method, method), issued.scopes):
+        if needed is not None and not _granted(
+            needed, operation.get(method, method), issued.scopes
+        ):
             return 401, zoho_error("OAUTH_SCOPE_MISMATCH", "invalid oauth scope to access this URL")
         return None
 
