@@ -9,7 +9,6 @@ later failure becomes a gap on the collection it affects and the scan goes on.
 from __future__ import annotations
 
 import json
-import logging
 import threading
 import time
 from collections.abc import Callable
@@ -40,8 +39,6 @@ from scanner.adapter_api import (
 from scanner.errors import ApiReserveReachedError, ConfigError
 from scanner.model.capabilities import Capabilities
 from scanner.model.inventory import Inventory, Transport
-
-_log = logging.getLogger(__name__)
 
 DEMO_ACCOUNTS_URL = "https://accounts.zoho.com"
 DEMO_CREDENTIALS = ClientCredentials(
