@@ -136,3 +136,28 @@ def test_help_names_each_platforms_meaning_of_shared_options() -> None:
     assert "zoho: Zoho API client id" in result.output
     assert "salesforce: Connected app consumer key" in result.output
     assert "ZOHO_CLIENT_ID" in result.output and "--data-centre" in result.output
+
+
+def test_targets_file_with_a_zoho_org(
+    live: ZohoEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    creds = live.credentials
+    monkeypatch.setenv("NW_ZOHO_ID", creds.client_id)
+    monkeypatch.setenv("NW_ZOHO_SECRET", creds.client_secret)
+    monkeypatch.setenv("NW_ZOHO_REFRESH", creds.refresh_token)
+    targets = tmp_path / "targets.yaml"
+    targets.write_text(
+        "targets:\n"
+        "  - name: northwind\n"
+        "    platform: zoho\n"
+        f"    options: {{data_centre: eu, accounts_url: '{live.url}'}}\n"
+        "    env: {client_id: NW_ZOHO_ID, client_secret: NW_ZOHO_SECRET, refresh_token: NW_ZOHO_REFRESH}\n"
+    )
+    out = tmp_path / "reports"
+    result = CliRunner().invoke(
+        cli, ["scan", "--config", str(targets), "--format", "json", "--out", str(out)],
+        catch_exceptions=False,
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    document = json.loads((out / "northwind" / "crmscan-results.json").read_text())
+    assert document["tenant"]["name"] == "Northwind Traders"
