@@ -81,9 +81,7 @@ def table(name: str, document: dict[str, Any], terminal: int, every_finding: int
     share = 100 * counts.get("ERROR", 0) / total if total else 0.0
     lines.append(f"| ERROR share | {share:.1f} % |")
     lines.append(f"| terminal lines (`crmscan scan`) | {terminal} |")
-    lines.append(
-        f"| console lines listing every finding (`--all-findings`, `--format console --out`) | {every_finding} |"
-    )
+    lines.append(f"| console lines, every finding listed (`--all-findings`) | {every_finding} |")
     errors = Counter(
         f"{f['check_id']}: {f['message'][:110]}"
         for f in document["findings"]

@@ -25,6 +25,7 @@ from adapters.salesforce import collect_users as users_mod
 from adapters.salesforce.assemble import Failed, assemble, prepare_users
 from adapters.salesforce.auth import connect
 from adapters.salesforce.baseline import Baseline
+from adapters.salesforce.capabilities import SALESFORCE_CAPABILITIES
 from adapters.salesforce.client import SfClient
 from adapters.salesforce.replay import ReplayAdapter
 from adapters.transport_probe import record_transport
@@ -37,6 +38,7 @@ from scanner.adapter_api import (
     ProgressReporter,
 )
 from scanner.errors import CollectionError, MalformedResponseError
+from scanner.model.capabilities import Capabilities
 from scanner.model.inventory import (
     ApiUsage,
     Inventory,
@@ -55,6 +57,7 @@ class SalesforceAdapter(Adapter):
     """Collects a Salesforce org through simple-salesforce (REST, Tooling, Metadata APIs)."""
 
     platform: ClassVar[str] = "salesforce"
+    capabilities: ClassVar[Capabilities] = SALESFORCE_CAPABILITIES
     options: ClassVar[tuple[AdapterOption, ...]] = (
         AdapterOption(
             "instance_url", "Instance URL, e.g. https://acme.my.salesforce.com", "SF_INSTANCE_URL"

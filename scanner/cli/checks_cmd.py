@@ -33,8 +33,8 @@ def _filtered(
     selected = sorted(specs.values(), key=lambda s: s.id)
     if framework_ids is not None:
         selected = [s for s in selected if s.id in framework_ids]
-    if platform:
-        selected = [s for s in selected if platform in s.platforms]
+    if platform:  # a check without a platforms list covers every platform
+        selected = [s for s in selected if not s.platforms or platform in s.platforms]
     if severity:
         selected = [s for s in selected if SEVERITY_RANK[s.severity] >= SEVERITY_RANK[severity]]
     return selected
@@ -69,7 +69,7 @@ def list_checks(
     for column in ("ID", "SEVERITY", "PLATFORMS", "TITLE"):
         table.add_column(column, overflow="fold")
     for spec in specs:
-        table.add_row(spec.id, spec.severity, ",".join(spec.platforms) or "-", escape(spec.title))
+        table.add_row(spec.id, spec.severity, ",".join(spec.platforms) or "all", escape(spec.title))
     console = stdout_console()
     console.print(table)
     console.print(f"{len(specs)} checks")

@@ -57,11 +57,13 @@ def test_scan_reports_expected_findings(live: HubSpotEmulator, tmp_path: Path) -
     result = _scan(live, tmp_path)
     # The full catalogue fails the gate: PRIV-002 fails the two super admins and PRIV-011
     # the users who can export, as the baseline's allowlists are empty; PRIV-005 fails the
-    # super admin with no sign-in in 90 days. Everything else is PASS, ERROR or MANUAL.
+    # super admin with no sign-in in 90 days; INT-005 fails the scanning app itself, whose
+    # scopes (oauth, settings.users.teams.read) are beyond the baseline's allowed_scopes.
+    # Everything else is PASS, MANUAL or NOT_APPLICABLE.
     assert result.exit_code == 1, result.output
     findings = _findings(tmp_path)
     failed = {cid for cid, fs in findings.items() if any(f["status"] == "FAIL" for f in fs)}
-    assert failed == {"PRIV-002", "PRIV-005", "PRIV-011"}
+    assert failed == {"INT-005", "PRIV-002", "PRIV-005", "PRIV-011"}
     assert _status(findings["PRIV-002"], "admin@acme.test") == "FAIL"
     # The super admin who signs in every few days is not stale; the one with no sign-in
     # in the 90 days of login activity is, as 90 days is the baseline's stale limit.
