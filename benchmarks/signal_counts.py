@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from collections import Counter
@@ -52,13 +53,21 @@ def _run(args: list[str], out: Path) -> tuple[dict[str, Any], int, int]:
 
 
 def hubspot(users: int, out: Path) -> tuple[dict[str, Any], int, int]:
-    """Scan the emulated ``users``-user HubSpot account."""
+    """Scan the emulated ``users``-user HubSpot account (HTTPS: its CA is trusted)."""
     server = HubSpotEmulator(team_account(datetime.now(timezone.utc), users=users)).start()
+    saved = {name: os.environ.get(name) for name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")}
     try:
+        os.environ.pop("REQUESTS_CA_BUNDLE", None)
+        os.environ["SSL_CERT_FILE"] = server.ca_file(str(out.parent))
         args = ["scan", "--platform", "hubspot", "--access-token", TOKEN, "--base-url", server.url]
         return _run(args, out)
     finally:
         server.stop()
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def salesforce(out: Path) -> tuple[dict[str, Any], int, int]:

@@ -39,6 +39,12 @@ from scanner.model.resources import getter, resource_items
 MAX_LISTED = 100
 
 
+def _namer(check: CompiledCheck) -> Any:
+    """Reads a resource's display name, falling back to its id."""
+    name, ident = getter(check.kind.name_field), getter(check.kind.id_field)
+    return lambda item: name(item) or ident(item)
+
+
 @contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while findings are created.
@@ -221,7 +227,7 @@ class Evaluator:
                 causes.append(
                     self.coverage.undecided(check.kind, item, fields, "whether it counts")
                 )
-        name = getter(check.kind.name_field)
+        name = _namer(check)
         details: dict[str, Any] = {
             "count": len(matched),
             "min": check.count_min,
