@@ -111,8 +111,8 @@ def _segments(plain: str, first: int, rest: int) -> list[tuple[int, int]]:
     segments: list[tuple[int, int]] = []
     start, width = 0, first
     while True:
-        while start < len(plain) and plain[start] == " ":
-            start += 1
+        while segments and start < len(plain) and plain[start] == " ":
+            start += 1  # the spaces at a break, not the text's own indentation
         if len(plain) - start <= width:
             end = len(plain)
             while end > start and plain[end - 1] == " ":
