@@ -18,9 +18,20 @@ VIEW_SETUP = "View Setup and Configuration (ViewSetup)"
 SALESFORCE_CAPABILITIES = Capabilities(
     [
         needs_permission("users", "API Enabled and View All Users (ViewAllUsers)"),
-        needs_permission("users.login", "Monitor Login History (MonitorLoginHistory)"),
+        needs_permission(
+            "users.login", "Monitor Login History (MonitorLoginHistory) or Manage Users"
+        ),
         needs_permission(
             "users.login_mfa", "Manage Users (ManageUsers), to read VerificationHistory"
+        ),
+        needs_permission("users.frozen", "Manage Users (ManageUsers), to read UserLogin"),
+        needs_permission(
+            "integrations.oauth_tokens",
+            "Customize Application (CustomizeApplication), to see every user's OauthToken",
+        ),
+        needs_permission("auth.sso", "View Setup and Configuration (ViewSetup), for SamlSsoConfig"),
+        needs_permission(
+            "monitoring", "Monitor Login History or Manage Users, and View Setup (audit trail)"
         ),
         needs_permission("users.mfa", "Manage Multi-Factor Authentication in API (TwoFactorApi)"),
         needs_permission("permission_sets", VIEW_SETUP),
