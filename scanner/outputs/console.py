@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -72,13 +72,18 @@ def _finding_text(finding: Mapping[str, Any]) -> str:
     return shorten(message if label in message else f"{label}: {message}")
 
 
-def fix_text(remediation: str, platform: str | None = None, limit: int = FIX_LIMIT) -> str:
-    """The first step of ``remediation`` on one line, in whole sentences.
+def fix_text(
+    remediation: str,
+    platform: str | None = None,
+    platforms: Sequence[str] = (),
+    limit: int = FIX_LIMIT,
+) -> str:
+    """The first step of ``remediation`` that applies, on one line, in whole sentences.
 
-    Steps are numbered items or paragraphs. The first step that names ``platform``
-    (from where it names it: "HubSpot: Settings > ...") is preferred, else the first
-    step. A step longer than ``limit`` keeps only the sentences that fit, and always at
-    least its first sentence, however long: a sentence is never cut.
+    Steps are numbered items or paragraphs. A step that names only other platforms of
+    the check (``platforms``) is skipped; in a step that names ``platform``, the text
+    runs from that name to the next other platform's. A step longer than ``limit`` keeps
+    the sentences that fit, and always its first sentence whole: a sentence is never cut.
     """
     text = (remediation or "").strip()
     if not text:
@@ -88,13 +93,19 @@ def fix_text(remediation: str, platform: str | None = None, limit: int = FIX_LIM
         for part in re.split(r"\n\s*\n|\n\s*(?=\d+[.)]\s)", text)
         if part.strip()
     ]
+    others = [p.lower() for p in platforms if platform is None or p.lower() != platform.lower()]
     step = steps[0]
-    if platform:
-        for candidate in steps:
-            found = candidate.lower().find(platform.lower())
-            if found >= 0:
-                step = candidate[found:]
-                break
+    for candidate in steps:
+        lowered = candidate.lower()
+        here = lowered.find(platform.lower()) if platform else -1
+        if here >= 0:
+            ends = [lowered.find(o, here) for o in others]
+            end = min((e for e in ends if e > here), default=len(candidate))
+            step = candidate[here:end].rstrip()
+            break
+        if not any(o in lowered for o in others):
+            step = candidate
+            break
     if len(step) <= limit:
         return step
     sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])", step)
@@ -276,7 +287,7 @@ def _print_check(
             console, f"[dim]... and {len(lines) - len(shown)} more (see the JSON report)[/]", INDENT
         )
     if outcome == "FAIL":
-        fix = fix_text(check.get("remediation") or "", platform)
+        fix = fix_text(check.get("remediation") or "", platform, check.get("platforms") or ())
         if fix:
             emit(console, Text(f"Fix: {fix}", style="dim"), indent=INDENT, hanging=5)
 

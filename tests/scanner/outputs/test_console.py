@@ -123,12 +123,15 @@ def test_the_fix_line_keeps_whole_sentences(document: dict[str, Any]) -> None:
     assert "Fix: HubSpot: Settings > Users & Teams > user > Permissions > Account > clear" in text
 
 
+BOTH = ("salesforce", "hubspot")
+
+
 @pytest.mark.parametrize(
     ("remediation", "platform", "expected"),
     [
         (
             '1. Salesforce: Setup > Profiles > clear\n   "Export" for everyone.\n2. Next.',
-            None,
+            "salesforce",
             'Salesforce: Setup > Profiles > clear "Export" for everyone.',
         ),
         (
@@ -136,12 +139,27 @@ def test_the_fix_line_keeps_whole_sentences(document: dict[str, Any]) -> None:
             "hubspot",
             "HubSpot: Settings > Users > clear it.",
         ),
+        (  # a first step for every platform wins
+            "1. Decide first.\n2. Salesforce: Setup > Users. HubSpot: Settings > Users.",
+            "hubspot",
+            "Decide first.",
+        ),
+        (  # the platform's part of a step naming both
+            "1. Salesforce: Setup > Users > edit. HubSpot: Settings > Users > edit.",
+            "salesforce",
+            "Salesforce: Setup > Users > edit.",
+        ),
+        (  # a step for another platform only is skipped
+            "1. Salesforce: Setup > TLS.\n2. Proxies: disable TLS 1.0.",
+            "hubspot",
+            "Proxies: disable TLS 1.0.",
+        ),
         ("Review it.\n\nThen attest.", None, "Review it."),
         ("", None, ""),
     ],
 )
 def test_fix_text(remediation: str, platform: str | None, expected: str) -> None:
-    assert fix_text(remediation, platform) == expected
+    assert fix_text(remediation, platform, BOTH) == expected
 
 
 def test_a_long_fix_keeps_its_first_sentence_whole() -> None:
