@@ -16,6 +16,7 @@ resource with the null fields the undecided condition read.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -249,9 +250,13 @@ class Coverage:
     def _gap_cause(self, gap: Gap) -> Cause:
         capability = self.capabilities.lookup(gap.collection)
         text = f"{gap.collection} not collected ({gap.reason.value}): {gap.detail}"
-        if capability.support is Support.NEEDS_PERMISSION and capability.requirement:
-            if capability.requirement not in gap.detail:
-                text += f"; needs {capability.requirement}"
+        requirement = capability.requirement
+        if capability.support is Support.NEEDS_PERMISSION and requirement:
+            # The adapter's detail often names it already ("needs the scope X"): its most
+            # specific word (the scope or API name) tells.
+            key = max(re.findall(r"[\w.-]+", requirement), key=len, default=requirement)
+            if key.lower() not in gap.detail.lower():
+                text += f"; needs {requirement}"
         return Cause(Status.ERROR, "gap", gap.collection, text, capability, gap)
 
     def _missing_cause(
