@@ -299,3 +299,17 @@ def test_condition_fields_reads_one_level() -> None:
     }
     assert condition_fields(tree) == ["active", "a.b", "grants"]
     assert condition_fields(None) == []
+
+
+def test_a_snapshot_without_declarations_gets_its_platform_adapters() -> None:
+    from scanner.engine.scan import declare_capabilities
+
+    old = _hubspot(HUBSPOT_USERS)  # saved before capabilities existed
+    declare_capabilities(old)
+    assert old.capability_table().lookup("users.permissions").known_for == "super admins"
+    own = _hubspot(HUBSPOT_USERS, ROLES)  # its own declarations win
+    declare_capabilities(own)
+    assert [c.collection for c in own.capabilities] == ["users.permissions"]
+    unknown = inventory(users=[])
+    unknown.tenant.platform = "examplecrm"
+    assert declare_capabilities(unknown).capabilities == []
