@@ -170,7 +170,7 @@ class Coverage:
                 f"cannot decide {stage}: a value it depends on was not collected",
             )
         names = [capability_name(kind, name) for name in missing]
-        declared = [self.capabilities.lookup(name) for name in names]
+        declared = [self._field_capability(kind, name) for name in names]
         if all(c.structural for c in declared):
             first = declared[0]
             status = (
@@ -209,6 +209,17 @@ class Coverage:
         return render_template(capability.review or "", values)
 
     # -- internals ---------------------------------------------------------------------
+
+    def _field_capability(self, kind: ResourceKind, name: str) -> Capability:
+        """The declaration covering field ``name``; a partial listing is not about fields.
+
+        ``known_for`` on the resource collection itself says which resources can be
+        listed at all: the fields of a listed resource are provided like any other.
+        """
+        capability = self.capabilities.lookup(name)
+        if capability.partial and capability.collection == kind.collection:
+            return Capability(collection=name, support=Support.PROVIDED)
+        return capability
 
     def _items(self, kind: ResourceKind) -> Sequence[Any]:
         if kind.path == "tenant":

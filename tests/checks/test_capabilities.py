@@ -34,7 +34,10 @@ TENANT_SECTIONS = ("auth", "encryption", "monitoring")
 def _blank(model: BaseModel, kind: ResourceKind, capabilities: Capabilities) -> None:
     """Null every top-level field of ``model`` the platform cannot provide."""
     for name in type(model).model_fields:
-        if capabilities.lookup(capability_name(kind, name)).structural:
+        declared = capabilities.lookup(capability_name(kind, name))
+        if declared.partial and declared.collection == kind.collection:
+            continue  # a partial listing: the fields of a listed resource are provided
+        if declared.structural:
             setattr(model, name, None)
 
 
