@@ -38,6 +38,7 @@ CATALOGUE_IDS = (
     + [f"INT-{n:03d}" for n in range(1, 6)]
     + [f"MON-{n:03d}" for n in range(1, 4)]
     + [f"GOV-{n:03d}" for n in range(1, 4)]
+    + [f"DATA-{n:03d}" for n in range(1, 8)]
 )
 
 
