@@ -18,6 +18,7 @@ import httpx
 
 from adapters.http import Deadline, require_https
 from adapters.hubspot import normalize
+from adapters.hubspot.capabilities import DATA_REVIEW, HUBSPOT_CAPABILITIES
 from adapters.hubspot.client import DEFAULT_BASE_URL, HubSpotHttp
 from adapters.hubspot.sdk import HsRole, HsTeam, HsUser, SettingsReader
 from adapters.hubspot.wire import CallLog, Forbidden, Sleep, retry_core
@@ -33,6 +34,7 @@ from scanner.adapter_api import (
     ProgressReporter,
 )
 from scanner.errors import CollectionError, ConfigError, DeadlineReachedError
+from scanner.model.capabilities import Capabilities
 from scanner.model.inventory import ApiUsage, GapReason, Integration, Inventory
 from scanner.redact import register_secret
 
@@ -69,6 +71,7 @@ NO_API_GAPS: tuple[tuple[str, str], ...] = (
     ("auth.password_policy", "HubSpot has no API for password policy settings"),
     ("encryption.at_rest", "HubSpot manages encryption at rest; there is no API to read it"),
     ("encryption.fields", "HubSpot has no API for field-level encryption settings"),
+    *DATA_REVIEW.items(),
 )
 NOT_AVAILABLE_GAPS: tuple[tuple[str, str], ...] = (
     ("roles", "HubSpot has no role hierarchy; HubSpot roles are in permission_sets"),
@@ -83,6 +86,8 @@ NOT_AVAILABLE_GAPS: tuple[tuple[str, str], ...] = (
 @ADAPTERS.register("hubspot")
 class HubSpotAdapter(Adapter):
     """Reads users, roles, teams, account details and activity from one HubSpot account."""
+
+    capabilities: ClassVar[Capabilities] = HUBSPOT_CAPABILITIES
 
     platform: ClassVar[str] = "hubspot"
     options: ClassVar[tuple[AdapterOption, ...]] = (

@@ -19,6 +19,7 @@ import requests
 from pydantic import ValidationError
 
 from adapters.http import Deadline
+from adapters.salesforce import collect_data as data_mod
 from adapters.salesforce import collect_encryption as enc
 from adapters.salesforce import collect_integrations as integ
 from adapters.salesforce import collect_permissions as perms
@@ -27,6 +28,7 @@ from adapters.salesforce import collect_users as users_mod
 from adapters.salesforce.assemble import Failed, assemble, prepare_users
 from adapters.salesforce.auth import connect
 from adapters.salesforce.baseline import Baseline
+from adapters.salesforce.capabilities import SALESFORCE_CAPABILITIES
 from adapters.salesforce.client import SfClient
 from adapters.salesforce.replay import ReplayAdapter
 from adapters.transport_probe import record_transport
@@ -44,6 +46,7 @@ from scanner.errors import (
     NotAvailableError,
     PermissionMissingError,
 )
+from scanner.model.capabilities import Capabilities
 from scanner.model.inventory import (
     ApiUsage,
     Inventory,
@@ -64,6 +67,7 @@ class SalesforceAdapter(Adapter):
     """Collects a Salesforce org through simple-salesforce (REST, Tooling, Metadata APIs)."""
 
     platform: ClassVar[str] = "salesforce"
+    capabilities: ClassVar[Capabilities] = SALESFORCE_CAPABILITIES
     options: ClassVar[tuple[AdapterOption, ...]] = (
         AdapterOption(
             "instance_url", "Instance URL, e.g. https://acme.my.salesforce.com", "SF_INSTANCE_URL"
@@ -169,6 +173,9 @@ class SalesforceAdapter(Adapter):
                 sensitive_objects=tuple(self.fixed_scope["sensitive_objects"]),
                 sensitive_fields=tuple(self.fixed_scope["sensitive_fields"]),
                 login_history_days=self.fixed_scope["login_history_days"],
+                key_objects=tuple(self.fixed_scope.get("key_objects", ())),
+                personal_data_objects=tuple(self.fixed_scope.get("personal_data_objects", ())),
+                retention_days=int(self.fixed_scope.get("retention_days", scope.retention_days)),
             )
         baseline_path = scope.health_check_baseline or self.settings.get("health_check_baseline")
         baseline = Baseline.load(baseline_path) if baseline_path else None
@@ -278,6 +285,7 @@ class SalesforceAdapter(Adapter):
                     None if (ident := needs_identity()) is None else ident["CustomizeApplication"],
                 ),
             ),
+            "data": ("data", lambda: data_mod.fetch_all(client, scope)),
             "transport": (
                 "encryption.transport",
                 lambda: self._probe(instance_url, deadline),
@@ -335,6 +343,8 @@ class SalesforceAdapter(Adapter):
             )
             results = {name: future.result() for name, future in futures.items()}
             assemble(inventory, results, scope, prepared)
+            data = results["data"]
+            data_mod.assemble_data(inventory, data.error if isinstance(data, Failed) else data)
         inventory.api_usage = ApiUsage(
             requests=client.usage.requests,
             daily_used=client.usage.daily_used,

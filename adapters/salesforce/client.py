@@ -244,6 +244,17 @@ class SfClient:
             seen.add(next_url)
             page = self._get_json(f"https://{self.sf.sf_instance}{next_url}", f"{what} (next page)")
 
+    def count_query(self, soql: str) -> int:
+        """The ``totalSize`` of a ``SELECT COUNT() ...`` query; it returns no records."""
+        what = _describe_query(soql) + " (count)"
+        page = self._get_json(f"{self.sf.base_url}query/", what, params={"q": soql})
+        total = page.get("totalSize") if isinstance(page, dict) else None
+        if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+            raise MalformedResponseError(f"{what}: the answer has no totalSize count")
+        if page.get("records"):
+            raise MalformedResponseError(f"{what}: a COUNT() answer carried records")
+        return total
+
     def _fits(self, soql: str, tooling: bool) -> bool:
         path = f"{self.sf.base_url}{'tooling/' if tooling else ''}query/?q="
         return len(path) + len(quote_plus(soql)) <= URI_BUDGET
