@@ -69,6 +69,7 @@ COLLECTIONS: dict[str, str] = {
     "permission_sets.ip_ranges": "Login IP ranges per profile",
     "permission_sets.password_policy": "Per-profile password policy overrides",
     "roles": "Role hierarchy",
+    "departments": "Organisation units (departments) and their tree (Fxiaoke)",
     "field_permissions": "Field-level access to sensitive fields",
     "auth.mfa": "Org-wide MFA enforcement",
     "auth.sso": "Org-wide SSO enforcement",
@@ -183,6 +184,8 @@ class User(_Model):
     profile: str | None = None
     profile_id: str | None = None
     role: str | None = None
+    department: str | None = None  # the user's main organisation unit, by name
+    manager_id: str | None = None  # the user's reporting line (leader), by user id
     teams: list[str] | None = None
     permission_sets: list[str] | None = None
     permissions: list[str] | None = None
@@ -243,6 +246,16 @@ class Role(_Model):
     id: str
     name: str
     parent_id: str | None = None
+    user_count: int | None = None
+
+
+class Department(_Model):
+    """An organisation unit (department) of the tenant's directory tree."""
+
+    id: str
+    name: str
+    parent_id: str | None = None
+    active: bool | None = None
     user_count: int | None = None
 
 
@@ -400,6 +413,7 @@ class Inventory(_Model):
     users: list[User] | None = None
     permission_sets: list[PermissionSet] | None = None
     roles: list[Role] | None = None
+    departments: list[Department] | None = None
     field_permissions: list[FieldPermission] | None = None
     auth: Auth = Field(default_factory=Auth)
     encryption: Encryption = Field(default_factory=Encryption)
