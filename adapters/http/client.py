@@ -44,6 +44,8 @@ from scanner.redact import redact
 MAX_BODY_BYTES = 64 * 1024 * 1024
 
 Params = Mapping[str, str | int | float | bool | None] | None
+#: Query parameters, or a function building them per attempt (a fresh per-request id).
+ParamsArg = Params | Callable[[], Params]
 #: A JSON body, or a function building it per attempt (a token in the body, renewed).
 JsonBody = Any | Callable[[], Any]
 
@@ -135,7 +137,7 @@ class HttpClient:
         path: str,
         *,
         what: str,
-        params: Params = None,
+        params: ParamsArg = None,
         json: JsonBody = None,
         data: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None,
         headers: Mapping[str, str] | None = None,
@@ -145,6 +147,8 @@ class HttpClient:
     ) -> Answer:
         """Send ``method path`` until the decision table accepts an answer; return it.
 
+        ``params``, ``json`` and ``data`` may be functions: they are called for every
+        attempt (a token in the body, a request id that must differ on every request).
         Raises `WriteRefusedError` (before sending) for a call that is not a read, the
         table's `CollectionError` / `AuthenticationError`, `UnreachableHostError`, or
         `DeadlineReachedError`.
@@ -167,7 +171,7 @@ class HttpClient:
                 verb,
                 url,
                 what=what,
-                params=params,
+                params=params() if callable(params) else params,
                 json_body=json() if callable(json) else json,
                 data=data() if callable(data) else data,
                 headers=request_headers,
@@ -209,7 +213,7 @@ class HttpClient:
         body: JsonBody = None,
         *,
         what: str,
-        params: Params = None,
+        params: ParamsArg = None,
         decide: DecisionTable | None = None,
         authenticated: bool = True,
     ) -> Any:
