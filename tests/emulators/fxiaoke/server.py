@@ -26,14 +26,16 @@ move the clock (``clock``) to expire tokens. It never imports the adapter.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import secrets
 import ssl
 import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -82,13 +84,15 @@ TOKEN_LIMIT = (10, 60.0)  #: token calls per minute
 SUCCESS = {"errorCode": 0, "errorMessage": "success", "errorDescription": "成功"}
 
 
-def envelope(code: int, message: str, description: str = "", **payload: Any) -> dict[str, Any]:
+def envelope(
+    code: int, message: str, description: str = "", trace: str | None = None, **payload: Any
+) -> dict[str, Any]:
     """A Fxiaoke answer body: errorCode / errorMessage / errorDescription / traceId."""
     body: dict[str, Any] = {
         "errorCode": code,
         "errorMessage": message,
         "errorDescription": description or message,
-        "traceId": f"E-O.{uuid.uuid4().hex[:24]}",
+        "traceId": trace or f"E-O.{uuid.uuid4().hex[:24]}",
     }
     body.update(payload)
     return body
@@ -165,6 +169,7 @@ class FxiaokeEmulator:
         same_token_window: float = SAME_TOKEN_WINDOW,
         rate_limit_code: int = 30004,
         interface_limit: tuple[int, float] = INTERFACE_LIMIT,
+        deterministic: bool = False,
     ) -> None:
         self.enterprise = enterprise
         self.clock = clock
@@ -172,6 +177,9 @@ class FxiaokeEmulator:
         self.same_token_window = same_token_window
         self.rate_limit_code = rate_limit_code
         self.interface_limit = interface_limit
+        #: Predictable tokens and trace ids (the demo recording must be reproducible).
+        self.deterministic = deterministic
+        self._serial = 0
         self.requests: list[Request] = []
         self.writes: list[Request] = []
         self.tokens_issued: list[str] = []
@@ -238,8 +246,29 @@ class FxiaokeEmulator:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    @contextlib.contextmanager
+    def trusted(self, directory: str | Path) -> Iterator[str]:
+        """Trust the emulator's CA through ``SSL_CERT_FILE`` (as a user would a proxy's).
+
+        ``REQUESTS_CA_BUNDLE`` is cleared meanwhile (it takes precedence); both are
+        restored afterwards.
+        """
+        saved = {name: os.environ.get(name) for name in ("SSL_CERT_FILE", "REQUESTS_CA_BUNDLE")}
+        path = self.ca_file(directory)
+        os.environ.pop("REQUESTS_CA_BUNDLE", None)
+        os.environ["SSL_CERT_FILE"] = path
+        try:
+            yield path
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
     def ca_file(self, directory: str | Path) -> str:
         """Write the emulator's CA certificate into ``directory``; return its path."""
+        Path(directory).mkdir(parents=True, exist_ok=True)
         path = str(Path(directory) / "fxiaoke-emulator-ca.pem")
         self.ca.cert_pem.write_to_path(path)
         return path
@@ -307,6 +336,8 @@ class FxiaokeEmulator:
             self._send(handler, fault.status, fault.body, "application/json")
             return
         answer = self._route(method, path, body)
+        if self.deterministic:
+            answer["traceId"] = f"E-O.demo.{len(self.requests):04d}"
         change = self._mutators.get(path)
         if change is not None and answer.get("errorCode") == 0:
             replaced = change(answer)
@@ -416,11 +447,17 @@ class FxiaokeEmulator:
             current = self._current
             if current is not None and now - current.issued_at < self.same_token_window:
                 return current
-            issued = _Issued(secrets.token_hex(16).upper(), now)
+            issued = _Issued(self._new_token(), now)
             self._tokens[issued.value] = issued
             self._current = issued
             self.tokens_issued.append(issued.value)
             return issued
+
+    def _new_token(self) -> str:
+        if not self.deterministic:
+            return secrets.token_hex(16).upper()
+        self._serial += 1
+        return f"DEMO{self._serial:028X}"
 
     def _authenticate(self, body: dict[str, Any]) -> dict[str, Any] | None:
         token = body.get("corpAccessToken")
