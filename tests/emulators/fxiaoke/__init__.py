@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+from tests.emulators.fxiaoke.api import (
+    DEPARTMENT_LIST,
+    READ_PATHS,
+    ROLE_LIST,
+    ROLE_USERS,
+    TOKEN_PATH,
+    USER_LIST,
+    WRITE_PATHS,
+    FakeClock,
+    OpenApi,
+    envelope,
+)
 from tests.emulators.fxiaoke.enterprise import (
     ROOT_DEPARTMENT_ID,
     Credentials,
@@ -12,19 +24,7 @@ from tests.emulators.fxiaoke.enterprise import (
     large_enterprise,
     sample_enterprise,
 )
-from tests.emulators.fxiaoke.server import (
-    DEPARTMENT_LIST,
-    READ_PATHS,
-    ROLE_LIST,
-    ROLE_USERS,
-    TOKEN_PATH,
-    USER_LIST,
-    WRITE_PATHS,
-    FakeClock,
-    FxiaokeEmulator,
-    Request,
-    envelope,
-)
+from tests.emulators.fxiaoke.server import FxiaokeEmulator, Request
 
 __all__ = [
     "DEPARTMENT_LIST",
@@ -42,6 +42,7 @@ __all__ = [
     "Enterprise",
     "FakeClock",
     "FxiaokeEmulator",
+    "OpenApi",
     "Request",
     "envelope",
     "large_enterprise",
