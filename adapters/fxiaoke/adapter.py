@@ -42,8 +42,9 @@ _log = logging.getLogger(__name__)
 
 DEMO_DIR = Path(__file__).with_name("demo")
 
-#: Seconds per TLS handshake of the transport probe.
+#: Seconds per TLS handshake of the transport probe, and how many connections it makes.
 PROBE_TIMEOUT = 10.0
+PROBE_CONNECTIONS = 5
 
 NO_OPERATOR = (
     "CRM roles are read as an employee: give --open-user-id (FXIAOKE_OPEN_USER_ID), the "
@@ -254,12 +255,15 @@ class _Collection:
             self.inv.encryption.transport = recorded.model_copy(deep=True)
             return
         with self._step("encryption.transport"):
-            deadline = Deadline.of(scope)
-            if deadline.expired():
+            left = Deadline.of(scope).remaining()
+            # The probe makes up to PROBE_CONNECTIONS connections, each bounded by timeout.
+            timeout = (
+                PROBE_TIMEOUT if left is None else min(PROBE_TIMEOUT, left / PROBE_CONNECTIONS)
+            )
+            if timeout < 1.0:
                 raise DeadlineReachedError(
-                    "encryption.transport: not probed: the scan deadline (--timeout) was reached"
+                    "TLS probe: not run: the scan deadline (--timeout) leaves too little time"
                 )
-            timeout = deadline.bound(PROBE_TIMEOUT) or PROBE_TIMEOUT
             record_transport(self.inv, self.base_url, timeout=timeout)
 
     def _declared_gaps(self) -> None:

@@ -158,7 +158,10 @@ class HttpClient:
         """
         url = self._url(path, what)
         verb = method.upper()
-        full_url = self._client.build_request(verb, url, params=_query(params)).url
+        # Per-attempt params (a function) are left out of the URL the guard and the
+        # observers see: they differ on every attempt.
+        fixed = None if callable(params) else params
+        full_url = self._client.build_request(verb, url, params=_query(fixed)).url
         self.guard.check(verb, full_url)
         limits = timeouts or self.timeouts
         sent_token: list[str] = []
