@@ -83,7 +83,7 @@ class FxiaokeAdapter(Adapter):
         ),
         AdapterOption(
             "base_url",
-            f"API base URL (Fxiaoke default {DEFAULT_BASE_URL})",
+            f"API base URL (default {DEFAULT_BASE_URL}, or your cloud's open-… host)",
             envvar="FXIAOKE_BASE_URL",
         ),
     )
