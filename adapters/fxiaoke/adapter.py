@@ -3,8 +3,8 @@
 Order: sign-in first, so refused credentials stop the scan at once with
 `AuthenticationError` (exit 2); then the department tree, every employee, the CRM roles
 and their holders. Each later failure becomes a gap on the collection it affects and the
-scan goes on. What the open API has no read for is declared in `CAPABILITIES` and
-recorded as ``no_api`` gaps, so those checks say MANUAL with where to review.
+scan goes on. What the open API has no read for is declared in `CAPABILITIES` (the
+engine reads it), so those checks say MANUAL with where to review, never PASS.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from scanner.adapter_api import (
     ProgressReporter,
 )
 from scanner.errors import CollectionError, ConfigError, DeadlineReachedError
-from scanner.model.capabilities import Capabilities, Support
+from scanner.model.capabilities import Capabilities
 from scanner.model.inventory import GapReason, Inventory, Transport
 
 _log = logging.getLogger(__name__)
@@ -206,7 +206,6 @@ class _Collection:
                 roles, members, employees, self.admin_roles
             )
         self._transport(scope)
-        self._declared_gaps()
         inv.capabilities = list(CAPABILITIES)
         self.client.core.stats.record_into(inv)
         inv.extra["fxiaoke"] = {
@@ -265,13 +264,3 @@ class _Collection:
                     "TLS probe: not run: the scan deadline (--timeout) leaves too little time"
                 )
             record_transport(self.inv, self.base_url, timeout=timeout)
-
-    def _declared_gaps(self) -> None:
-        """Record what the platform has no API for (MANUAL) or does not have at all."""
-        for capability in CAPABILITIES:
-            if capability.support is Support.NO_API:
-                self.inv.add_gap(capability.collection, GapReason.NO_API, capability.review or "")
-            elif capability.support is Support.NOT_APPLICABLE:
-                self.inv.add_gap(
-                    capability.collection, GapReason.NOT_AVAILABLE, capability.review or ""
-                )

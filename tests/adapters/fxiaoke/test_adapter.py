@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Callable
 
 from adapters.fxiaoke.permission_map import ADMIN_PERMISSIONS
+from scanner.model.capabilities import Support
 from scanner.model.inventory import GapReason, Inventory
 from tests.emulators.fxiaoke import (
     DEPARTMENT_LIST,
@@ -46,17 +47,15 @@ def test_collects_the_enterprise(scan: Callable[..., Inventory], emulator: Fxiao
     assert inventory.encryption.transport.tls_versions == ["TLSv1.2", "TLSv1.3"]
 
 
-def test_what_has_no_api_is_declared_and_recorded(scan: Callable[..., Inventory]) -> None:
+def test_what_has_no_api_is_declared_not_a_gap(scan: Callable[..., Inventory]) -> None:
     inventory = scan()
-    gaps = {g.collection: g for g in inventory.gaps}
+    assert inventory.gaps == []  # everything the open API has was collected
+    declared = {c.collection: c for c in inventory.capabilities}
     for collection in ("users.mfa", "auth.mfa", "users.login", "auth.network", "monitoring"):
-        assert gaps[collection].reason is GapReason.NO_API
-    assert "管理后台" in gaps["auth.mfa"].detail
-    assert {g.collection for g in inventory.gaps if g.reason is not GapReason.NO_API} == {
-        "roles",
-        "health_check",
-    }
-    assert {c.collection for c in inventory.capabilities} >= {"users.mfa", "users.last_login_at"}
+        assert declared[collection].support is Support.NO_API
+        assert "管理后台" in (declared[collection].review or "") or collection == "users.login"
+    assert declared["users.permissions"].known_for is not None
+    assert declared["roles"].support is Support.NOT_APPLICABLE
 
 
 def test_every_request_is_an_allowlisted_read(

@@ -81,11 +81,10 @@ def test_scan_finds_every_planted_problem(live: FxiaokeEmulator, tmp_path: Path)
     }  # fmt: skip
     # 韩冬 left and was stopped (停用) but still holds CRM管理员.
     assert failing(found, "PRIV-015") == {"handong"}
-    # Seven known administrators against the baseline's five. Users whose roles' grants
-    # the API does not show are undecided; exact three-valued counting (issue 11) makes
-    # this FAIL, today's engine says ERROR with the seven listed.
+    # Seven known administrators against the baseline's five: FAIL, although what the
+    # other roles allow is unknown (they can only add administrators).
     (count,) = found["PRIV-001"]
-    assert count["status"] in {"FAIL", "ERROR"}
+    assert count["status"] == "FAIL", count
     assert count["evidence"]["count"] == 7 and count["evidence"]["max"] == 5
     # What Fxiaoke has no API for says MANUAL, once, naming where to look; never PASS.
     for check_id in ("AUTH-001", "AUTH-002", "AUTH-006", "AUTH-008", "MON-003"):
