@@ -25,7 +25,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -126,6 +126,8 @@ class HubSpotEmulator:
         self._faults: dict[str, list[Fault]] = {}
         self._lock = threading.Lock()
         self._window: deque[float] = deque()  # request times in the rate-limit interval
+        #: The clock of the burst window (tests advance a fake one when the adapter waits).
+        self.clock: Callable[[], float] = time.monotonic
         self._cursors: dict[tuple[str, str], int] = {}  # (path, after) -> offset issued
         emulator = self
 
@@ -269,7 +271,7 @@ class HubSpotEmulator:
     def _rate_limited(self) -> str | None:
         """The policy a request breaks (DAILY, SECONDLY) or None; counts the request."""
         acct = self.account
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             window = self._window
             while window and now - window[0] >= INTERVAL_MS / 1000.0:
