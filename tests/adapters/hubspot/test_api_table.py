@@ -115,6 +115,7 @@ def read_fields(monkeypatch: pytest.MonkeyPatch) -> Iterator[set[str]]:
             return _base(obj, attr)
 
         monkeypatch.setattr(model, "__getattribute__", getattribute)
+
     def observe(exchange: Any) -> None:
         current[0] = urlsplit(exchange.url).path or exchange.url
 

@@ -70,6 +70,10 @@ def test_scan_reports_expected_findings(live: HubSpotEmulator, tmp_path: Path) -
     (transport,) = findings["ENC-005"]
     assert "TLSv1.2" in transport["message"] and "HSTS: no" in transport["message"]
     assert _status(findings["PRIV-002"], "admin@acme.test") == "FAIL"
+    # Erin is a super admin too, but deactivated (an archived owner): not counted.
+    assert not [f for f in findings["PRIV-002"] if f["resource"]["name"] == "erin@acme.test"]
+    (admins,) = findings["PRIV-001"]
+    assert "erin@acme.test" not in str(admins)
     # The super admin who signs in every few days is not stale; the one with no sign-in
     # in the 90 days of login activity is, as 90 days is the baseline's stale limit.
     stale = findings["PRIV-005"]
