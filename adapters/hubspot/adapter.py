@@ -23,6 +23,7 @@ from adapters.http import Deadline, require_https
 from adapters.http.tls import host_of
 from adapters.hubspot import evidence as security_log
 from adapters.hubspot import normalize
+from adapters.hubspot.capabilities import HUBSPOT_CAPABILITIES
 from adapters.hubspot.client import DEFAULT_BASE_URL, HubSpotHttp
 from adapters.hubspot.sdk import HsRole, HsTeam, HsUser, SettingsReader
 from adapters.hubspot.wire import CallLog, Forbidden, Sleep, retry_core
@@ -44,6 +45,7 @@ from scanner.errors import (
     DeadlineReachedError,
     MalformedResponseError,
 )
+from scanner.model.capabilities import Capabilities
 from scanner.model.inventory import ApiUsage, GapReason, Integration, Inventory, User
 from scanner.redact import register_secret
 
@@ -60,47 +62,13 @@ AUDIT_PROBE_LIMIT = 1
 PROBE_TIMEOUT = 10.0
 PROBE_CONNECTIONS = 5
 
-MFA_USER_DETAIL = (
-    "HubSpot has no API for per-user 2FA status; a super admin must verify each user's "
-    "two-factor authentication in Settings > Users & Teams, or attest it in the policy"
-)
-MFA_ACCOUNT_DETAIL = (
-    "HubSpot has no API for account-wide 2FA enforcement; verify Settings > Security > "
-    "Login > 'Require two-factor authentication' is on, or attest it in the policy"
-)
-#: What HubSpot exposes no API for at all: checks needing these report MANUAL.
-NO_API_GAPS: tuple[tuple[str, str], ...] = (
-    ("users.mfa", MFA_USER_DETAIL),
-    ("auth.mfa", MFA_ACCOUNT_DETAIL),
-    (
-        "auth.sso",
-        "HubSpot has no API for SSO enforcement; verify Settings > Security > "
-        "Login > 'Require single sign-on'",
-    ),
-    (
-        "auth.session_policy",
-        "HubSpot has no API for session settings; verify Settings > Security > Login",
-    ),
-    ("auth.network", "HubSpot has no API for IP allowlists or trusted networks"),
-    ("auth.password_policy", "HubSpot has no API for password policy settings"),
-    ("encryption.at_rest", "HubSpot manages encryption at rest; there is no API to read it"),
-    ("encryption.fields", "HubSpot has no API for field-level encryption settings"),
-)
-NOT_AVAILABLE_GAPS: tuple[tuple[str, str], ...] = (
-    ("roles", "HubSpot has no role hierarchy; HubSpot roles are in permission_sets"),
-    ("health_check", "HubSpot has no security health check"),
-    ("field_permissions", "not collected on HubSpot"),
-    ("users.object_access", "not collected on HubSpot"),
-    ("permission_sets.ip_ranges", "HubSpot roles carry no login IP ranges"),
-    ("permission_sets.password_policy", "HubSpot roles carry no password policy"),
-)
-
 
 @ADAPTERS.register("hubspot")
 class HubSpotAdapter(Adapter):
     """Reads users, roles, teams, account details and activity from one HubSpot account."""
 
     platform: ClassVar[str] = "hubspot"
+    capabilities: ClassVar[Capabilities] = HUBSPOT_CAPABILITIES
     options: ClassVar[tuple[AdapterOption, ...]] = (
         AdapterOption(
             "access_token",
@@ -256,7 +224,9 @@ class _Collection:
         self._api_usage()
         with self._step("encryption.transport"):
             self._probe_transport()
-        self._settings_without_api(evidence)
+        if evidence is not None and evidence.sso_required is not None:
+            # The latest REQUIRE/UNREQUIRE_SINGLE_SIGN_ON event is the requirement's state.
+            inv.auth.sso_enforced = evidence.sso_required.value
         inv.extra["hubspot"] = {
             "pages": dict(self.calls.pages),
             "retries": self.calls.retries,
@@ -335,21 +305,6 @@ class _Collection:
             f"whether {len(unknown)} user(s) ({shown}) are active or deactivated is unknown: "
             f"{why}, and no security event shows their status; checks on them say ERROR",
         )
-
-    def _settings_without_api(self, evidence: security_log.Evidence | None) -> None:
-        """The no-API and not-available gaps; a change event stands in where it can."""
-        inv = self.inv
-        sso = evidence.sso_required if evidence is not None else None
-        if sso is not None:
-            inv.auth.sso_enforced = sso.value
-        for collection, detail in NO_API_GAPS:
-            if collection == "auth.sso" and sso is not None:
-                continue  # the latest REQUIRE/UNREQUIRE_SINGLE_SIGN_ON event decides it
-            if collection == "users.mfa" and _every_active_user_has(inv.users, "mfa"):
-                continue  # every active user's 2FA is shown by a security event
-            inv.add_gap(collection, GapReason.NO_API, detail + _evidence_note(collection, evidence))
-        for collection, detail in NOT_AVAILABLE_GAPS:
-            inv.add_gap(collection, GapReason.NOT_AVAILABLE, detail)
 
     def _probe_transport(self) -> None:
         """The TLS probe of the API host, within what is left of the scan deadline."""
@@ -485,15 +440,8 @@ class _Collection:
                 )
             ]
         # Only the scanning credential can be seen: HubSpot has no API listing private
-        # apps or service keys; the security log's credential changes are named for review.
-        self.inv.add_gap(
-            "integrations",
-            GapReason.NO_API,
-            "HubSpot has no API that lists private apps, service keys, their scopes or "
-            "connected apps; only the scanning credential was inspected. Review Settings > "
-            "Integrations > Private Apps, Development > Keys > Service keys and Connected "
-            "Apps" + _credential_note(evidence),
-        )
+        # apps or service keys (declared in HUBSPOT_CAPABILITIES, so checks add one
+        # MANUAL for the rest); the security log's credential changes are in extra.
 
     def _api_usage(self) -> None:
         with self._step("api_usage", gap="integrations") as ok:
@@ -522,37 +470,9 @@ def _int(value: Any) -> int | None:
     return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def _every_active_user_has(users: list[User] | None, field: str) -> bool:
-    """True when ``users`` were read and each active (or unclassified) one has ``field``."""
-    if users is None:
-        return False
-    return all(getattr(u, field) is not None for u in users if u.active is not False)
-
-
 def _when(change: security_log.Change) -> str:
     who = f" by {change.actor}" if change.actor else ""
     return f"{change.type} on {change.at.date().isoformat()}{who} (event {change.event_id})"
-
-
-def _evidence_note(collection: str, evidence: security_log.Evidence | None) -> str:
-    """What the security log says about a setting that has no read API."""
-    if evidence is None:
-        return ""
-    if collection == "auth.network" and evidence.ip_restrictions is not None:
-        return f". Security activity: latest change {_when(evidence.ip_restrictions)}"
-    if collection == "users.mfa" and evidence.factors:
-        return (
-            f". Security activity shows the 2FA or passkey state of {len(evidence.factors)} "
-            "user(s); the others must be reviewed"
-        )
-    return ""
-
-
-def _credential_note(evidence: security_log.Evidence | None) -> str:
-    if evidence is None or not evidence.credential_changes:
-        return ""
-    latest = "; ".join(_when(c) for c in evidence.credential_changes[:5])
-    return f". Credential changes in the security activity (newest first): {latest}"
 
 
 def _evidence_summary(evidence: security_log.Evidence | None) -> dict[str, Any] | None:

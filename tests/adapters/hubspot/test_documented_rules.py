@@ -195,9 +195,11 @@ def test_the_burst_window_is_waited_out_instead_of_drawing_429(
 def test_the_latest_sso_event_decides_the_requirement(make_adapter: Build) -> None:
     inv = _scan(make_adapter())
     # REQUIRE_SINGLE_SIGN_ON 80 days ago, UNREQUIRE_SINGLE_SIGN_ON 75 days ago.
-    assert inv.auth.sso_enforced is False and inv.gap_for("auth.sso") is None
-    network = inv.gap_for("auth.network")
-    assert network is not None and "IP_RESTRICTIONS_ENABLED" in network.detail
+    assert inv.auth.sso_enforced is False
+    found = inv.extra["hubspot"]["security_evidence"]
+    assert found["sso_required"].startswith("UNREQUIRE_SINGLE_SIGN_ON")
+    assert found["ip_restrictions"].startswith("IP_RESTRICTIONS_ENABLED")
+    assert any(c.startswith("SERVICE_KEY_CREATE") for c in found["credential_changes"])
 
 
 def test_an_unreadable_security_event_voids_the_evidence(
@@ -211,11 +213,12 @@ def test_an_unreadable_security_event_voids_the_evidence(
     assert gap is not None and gap.reason == GapReason.MALFORMED_RESPONSE
     users = {u.id: u for u in inv.users or []}
     assert all(u.mfa is None and u.created_at is None for u in users.values())
-    assert inv.auth.sso_enforced is None and inv.gap_for("auth.sso") is not None
+    assert inv.auth.sso_enforced is None
+    assert inv.extra["hubspot"]["security_evidence"] is None
     assert users[ERIN].active is False  # the owners API still says so
 
 
-def test_mfa_evidence_for_every_active_user_replaces_the_no_api_gap(
+def test_mfa_evidence_for_every_active_user_is_judged(
     make_adapter: Build, emulator: HubSpotEmulator
 ) -> None:
     account = emulator.account
@@ -225,5 +228,4 @@ def test_mfa_evidence_for_every_active_user_replaces_the_no_api_gap(
              "userId": int(user["id"]), "createdAt": iso(NOW - timedelta(days=2))}
         )  # fmt: skip
     inv = _scan(make_adapter())
-    assert inv.gap_for("users.mfa") is None
     assert all(u.mfa is not None and u.mfa.status == "enrolled" for u in inv.users or [])

@@ -92,7 +92,7 @@ DAVE = "1005"  # added 10 days ago, never logged in
 ERIN = "1006"  # super admin, deactivated 20 days ago: an archived owner, not active
 
 
-def _owner(
+def owner_record(
     owner_id: int, user_id: str, email: str, now: datetime, *, archived: bool = False
 ) -> dict[str, Any]:
     """A CRM owner; an archived one names its user only in ``userIdIncludingInactive``."""
@@ -170,10 +170,10 @@ def sample_account(now: datetime, *, enterprise: bool = False) -> Account:
         {"id": ERIN, "email": emails[ERIN], "roleIds": [], "superAdmin": True},
     ]  # fmt: skip
     owners = [
-        _owner(31000 + i, uid, emails[uid], now)
+        owner_record(31000 + i, uid, emails[uid], now)
         for i, uid in enumerate((ADMIN, ALICE, BOB, CAROL, DAVE))
     ]
-    owners.append(_owner(31009, ERIN, emails[ERIN], now, archived=True))
+    owners.append(owner_record(31009, ERIN, emails[ERIN], now, archived=True))
     owners.append(  # a queue owns records but is no user
         {"id": "31010", "type": "QUEUE", "firstName": "Support", "lastName": "Queue",
          "createdAt": iso(now - timedelta(days=300)),
@@ -276,7 +276,9 @@ def large_account(now: datetime, *, users: int, logins: int) -> Account:
         )
         for i in range(logins)
     ]
-    owners = [_owner(500000 + i, str(100000 + i), f"user{i}@big.test", now) for i in range(users)]
+    owners = [
+        owner_record(500000 + i, str(100000 + i), f"user{i}@big.test", now) for i in range(users)
+    ]
     return Account(
         token=TOKEN,
         details={
