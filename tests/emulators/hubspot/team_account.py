@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from tests.emulators.hubspot.account import TOKEN, Account, owner_record, iso
+from tests.emulators.hubspot.account import TOKEN, Account, iso, owner_record
 
 ROLES = (
     ("301", "Sales Rep"),
