@@ -45,6 +45,8 @@ from scanner.redact import redact
 MAX_BODY_BYTES = 64 * 1024 * 1024
 
 Params = Mapping[str, str | int | float | bool | None] | None
+#: Query parameters, or a function building them per attempt (a fresh per-request id).
+ParamsArg = Params | Callable[[], Params]
 #: A JSON body, or a function building it per attempt (a token in the body, renewed).
 JsonBody = Any | Callable[[], Any]
 
@@ -138,7 +140,7 @@ class HttpClient:
         path: str,
         *,
         what: str,
-        params: Params = None,
+        params: ParamsArg = None,
         json: JsonBody = None,
         data: Mapping[str, str] | Callable[[], Mapping[str, str]] | None = None,
         headers: Mapping[str, str] | None = None,
@@ -148,13 +150,18 @@ class HttpClient:
     ) -> Answer:
         """Send ``method path`` until the decision table accepts an answer; return it.
 
+        ``params``, ``json`` and ``data`` may be functions: they are called for every
+        attempt (a token in the body, a request id that must differ on every request).
         Raises `WriteRefusedError` (before sending) for a call that is not a read, the
         table's `CollectionError` / `AuthenticationError`, `UnreachableHostError`, or
         `DeadlineReachedError`.
         """
         url = self._url(path, what)
         verb = method.upper()
-        full_url = self._client.build_request(verb, url, params=_query(params)).url
+        # Per-attempt params (a function) are left out of the URL the guard and the
+        # observers see: they differ on every attempt.
+        fixed = None if callable(params) else params
+        full_url = self._client.build_request(verb, url, params=_query(fixed)).url
         self.guard.check(verb, full_url)
         limits = timeouts or self.timeouts
         sent_token: list[str] = []
@@ -171,7 +178,7 @@ class HttpClient:
                 verb,
                 url,
                 what=what,
-                params=params,
+                params=params() if callable(params) else params,
                 json_body=json() if callable(json) else json,
                 data=data() if callable(data) else data,
                 headers=request_headers,
@@ -213,7 +220,7 @@ class HttpClient:
         body: JsonBody = None,
         *,
         what: str,
-        params: Params = None,
+        params: ParamsArg = None,
         decide: DecisionTable | None = None,
         authenticated: bool = True,
     ) -> Any:

@@ -31,6 +31,7 @@ DOMAINS = {
     "INT": "Integrations",
     "MON": "Monitoring",
     "GOV": "Governance",
+    "DATA": "Data integrity, privacy and backup",
 }
 POLICY_NAMES = ("baseline", "strict")
 _EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)  # parameters do not depend on the clock
@@ -136,7 +137,9 @@ def render(
         )
     lines += ["", "## Frameworks", "", *_framework_table(frameworks), ""]
     lines += ["`crmscan frameworks show ID` lists each requirement and its checks.", ""]
-    for domain, title in DOMAINS.items():
+    # A domain without a title here (a custom check's) still gets its section.
+    others = sorted({s.domain for s in ordered} - set(DOMAINS))
+    for domain, title in [*DOMAINS.items(), *((d, d) for d in others)]:
         members = [s for s in ordered if s.domain == domain]
         if not members:
             continue

@@ -67,11 +67,13 @@ COLLECTIONS: dict[str, str] = {
     "users.login_mfa": "Whether each login passed MFA (Salesforce VerificationHistory)",
     "users.frozen": "Which users are frozen (cannot sign in although active)",
     "users.teams": "Each user's teams (HubSpot)",
+    "users.active": "Whether each user is active, or deactivated / removed (HubSpot owners)",
     "users.object_access": "What each user can read or edit on sensitive objects",
     "permission_sets": "Profiles, permission sets, groups and roles with their permissions",
     "permission_sets.ip_ranges": "Login IP ranges per profile",
     "permission_sets.password_policy": "Per-profile password policy overrides",
     "roles": "Role hierarchy",
+    "departments": "Organisation units (departments) and their tree (Fxiaoke)",
     "field_permissions": "Field-level access to sensitive fields",
     "auth.mfa": "Org-wide MFA enforcement",
     "auth.sso": "Org-wide SSO enforcement",
@@ -193,6 +195,8 @@ class User(_Model):
     profile: str | None = None
     profile_id: str | None = None
     role: str | None = None
+    department: str | None = None  # the user's main organisation unit, by name
+    manager_id: str | None = None  # the user's reporting line (leader), by user id
     teams: list[str] | None = None
     permission_sets: list[str] | None = None
     permissions: list[str] | None = None
@@ -258,6 +262,16 @@ class Role(_Model):
     id: str
     name: str
     parent_id: str | None = None
+    user_count: int | None = None
+
+
+class Department(_Model):
+    """An organisation unit (department) of the tenant's directory tree."""
+
+    id: str
+    name: str
+    parent_id: str | None = None
+    active: bool | None = None
     user_count: int | None = None
 
 
@@ -488,6 +502,7 @@ class Inventory(_Model):
     users: list[User] | None = None
     permission_sets: list[PermissionSet] | None = None
     roles: list[Role] | None = None
+    departments: list[Department] | None = None
     field_permissions: list[FieldPermission] | None = None
     auth: Auth = Field(default_factory=Auth)
     encryption: Encryption = Field(default_factory=Encryption)

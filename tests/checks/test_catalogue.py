@@ -33,7 +33,7 @@ STATUSES = {s.value for s in Status}
 #: The ids CATALOG.md promises (stable: reports, exceptions and frameworks refer to them).
 CATALOGUE_IDS = (
     [f"AUTH-{n:03d}" for n in range(1, 11)]
-    + [f"PRIV-{n:03d}" for n in range(1, 15)]
+    + [f"PRIV-{n:03d}" for n in range(1, 16)]
     + [f"ENC-{n:03d}" for n in range(1, 8)]
     + [f"INT-{n:03d}" for n in range(1, 6)]
     + [f"MON-{n:03d}" for n in range(1, 4)]
