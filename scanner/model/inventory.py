@@ -52,6 +52,8 @@ PERMISSIONS: dict[str, str] = {
     "account.super_admin": "Super admin of the account (every permission)",
     "billing.manage": "Manage billing and subscriptions",
     "audit.view": "View audit logs and setup audit trail",
+    "data.bulk_delete": "Delete records in bulk (bulk delete jobs, mass delete)",
+    "users.impersonate": "Act on behalf of another user (impersonation)",
 }
 
 #: Collection names used in gaps and in a check's ``requires``. Dotted names narrow a
@@ -183,6 +185,12 @@ class User(_Model):
     profile: str | None = None
     profile_id: str | None = None
     role: str | None = None
+    #: How the account may sign in, in the platform's terms (Dynamics access mode:
+    #: ``read_write``, ``administrative``, ``read``, ``support``, ``non_interactive``,
+    #: ``application``, ``delegated_admin``).
+    access_mode: str | None = None
+    business_unit: str | None = None  # organizational unit the user belongs to
+    license: str | None = None  # the user's licence as the platform reports it
     teams: list[str] | None = None
     permission_sets: list[str] | None = None
     permissions: list[str] | None = None
