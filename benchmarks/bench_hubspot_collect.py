@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
+import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -40,6 +42,9 @@ def main() -> int:
 
     now = datetime.now(timezone.utc)
     emulator = HubSpotEmulator(large_account(now, users=args.users, logins=args.logins)).start()
+    ca_dir = tempfile.TemporaryDirectory()
+    os.environ["SSL_CERT_FILE"] = emulator.ca_file(ca_dir.name)  # HTTPS only: trust its CA
+    os.environ.pop("REQUESTS_CA_BUNDLE", None)
     try:
         adapter = HubSpotAdapter(
             AdapterSettings({"access_token": TOKEN, "base_url": emulator.url}),
@@ -54,6 +59,7 @@ def main() -> int:
         }
     finally:
         emulator.stop()
+        ca_dir.cleanup()
 
     rows = [
         ("users", args.users, USERS_PAGE_LIMIT),

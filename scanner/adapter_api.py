@@ -47,6 +47,10 @@ class CollectionScope:
     api_reserve_percent: float = 10.0
     max_workers: int = 4
     health_check_baseline: str | None = None  # path to a Health Check baseline XML
+    #: When the whole collection must end, as a `time.monotonic()` instant (``--timeout``);
+    #: None = no deadline. Past it, adapters record what is left as ``api_error`` gaps
+    #: (`adapters.http.Deadline` reads it).
+    deadline: float | None = None
 
 
 class ProgressReporter(Protocol):

@@ -4,14 +4,19 @@
 
     CrmscanError                    base class; `exit_code` says how the CLI ends
     ├── ConfigError                 bad usage or configuration (exit 2)
-    │   └── InputFileError          a check, policy, snapshot or config file is malformed:
-    │                               names the file, line and field
+    │   ├── InputFileError          a check, policy, snapshot or config file is malformed:
+    │   │                           names the file, line and field
+    │   └── UnreachableHostError    no connection to the CRM host before any call succeeded
+    │                               (DNS, refused, TLS handshake, connect timeout)
     ├── AuthenticationError         the CRM refused the credentials (exit 2)
+    ├── WriteRefusedError           a request that is not an allowlisted read was stopped
+    │                               before it was sent (an adapter bug; exit 2)
     └── CollectionError             an adapter could not collect something (becomes a gap)
         ├── PermissionMissingError  the API user lacks a permission or scope
         ├── RateLimitedError        rate limit or API allowance exhausted after retries
         ├── ApiReserveReachedError  stopped to keep the policy's share of the daily API calls
         ├── ApiError                HTTP error, timeout or unreachable host
+        │   └── DeadlineReachedError  the scan's --timeout passed before this was collected
         ├── MalformedResponseError  truncated or invalid API response
         └── NotAvailableError       the object, field or feature does not exist there
 
@@ -69,8 +74,23 @@ class InputFileError(ConfigError):
         super().__init__(f"{location}: {problem}")
 
 
+class UnreachableHostError(ConfigError):
+    """No connection could be made to the CRM host, and no call had succeeded yet.
+
+    Nothing was scanned: a wrong ``--base-url``, DNS, a firewall or an untrusted
+    certificate. Retrying would only delay the same answer.
+    """
+
+
 class AuthenticationError(CrmscanError):
     """The CRM rejected the credentials, or none were given."""
+
+
+class WriteRefusedError(CrmscanError):
+    """A request that is not a GET or an allowlisted read was stopped before it was sent.
+
+    crmscan never writes to a CRM; reaching this is a bug in an adapter.
+    """
 
 
 class CollectionError(CrmscanError):
@@ -112,6 +132,10 @@ class ApiError(CollectionError):
     gap_reason = GapReason.API_ERROR
 
 
+class DeadlineReachedError(ApiError):
+    """The whole-scan deadline (``--timeout``) passed; what was left is not collected."""
+
+
 class MalformedResponseError(CollectionError):
     """The API answered with truncated or invalid data."""
 
@@ -129,10 +153,13 @@ __all__ = [
     "CollectionError",
     "ConfigError",
     "CrmscanError",
+    "DeadlineReachedError",
     "FileLocation",
     "InputFileError",
     "MalformedResponseError",
     "NotAvailableError",
     "PermissionMissingError",
     "RateLimitedError",
+    "UnreachableHostError",
+    "WriteRefusedError",
 ]

@@ -16,10 +16,11 @@ from typing import Any, ClassVar
 
 import httpx
 
+from adapters.http import Deadline, require_https
 from adapters.hubspot import normalize
 from adapters.hubspot.client import DEFAULT_BASE_URL, HubSpotHttp
 from adapters.hubspot.sdk import HsRole, HsTeam, HsUser, SettingsReader
-from adapters.hubspot.wire import CallLog, Forbidden, Sleep
+from adapters.hubspot.wire import CallLog, Forbidden, Sleep, retry_core
 from adapters.hubspot.wire import as_dict as _object
 from adapters.hubspot.wire import as_list as _list
 from adapters.transport_probe import record_transport
@@ -31,7 +32,7 @@ from scanner.adapter_api import (
     CollectionScope,
     ProgressReporter,
 )
-from scanner.errors import CollectionError, ConfigError
+from scanner.errors import CollectionError, ConfigError, DeadlineReachedError
 from scanner.model.inventory import ApiUsage, GapReason, Integration, Inventory
 from scanner.redact import register_secret
 
@@ -40,6 +41,8 @@ _log = logging.getLogger(__name__)
 SECURITY_SCOPE = "account-info.security.read"
 ACTIVITY_PAGE_LIMIT = 200  # login and security activity: HubSpot's maximum page size
 AUDIT_PROBE_LIMIT = 1
+#: Seconds per TLS handshake of the transport probe.
+PROBE_TIMEOUT = 10.0
 
 MFA_USER_DETAIL = (
     "HubSpot has no API for per-user 2FA status; a super admin must verify each user's "
@@ -118,16 +121,16 @@ class HubSpotAdapter(Adapter):
                 "HubSpot needs a private-app access token: --access-token or HUBSPOT_ACCESS_TOKEN"
             )
         register_secret(token)
-        base_url = (self.settings.get("base_url") or DEFAULT_BASE_URL).strip().rstrip("/")
-        if not base_url.startswith(("https://", "http://")):
-            raise ConfigError(f"--base-url must be an http(s) URL, got {base_url!r}")
+        base_url = require_https(self.settings.get("base_url") or DEFAULT_BASE_URL)
         now = self._clock()
         self.calls = CallLog(reserve_percent=scope.api_reserve_percent)
-        http = HubSpotHttp(
-            base_url, token, calls=self.calls, sleep=self._sleep, transport=self._transport
-        )
+        # One retry core for both transports: one request count, one deadline, and one
+        # notion of "the first call" (a 401 or a connection failure then stops the scan).
+        core = retry_core(self.calls, self._sleep, Deadline.of(scope))
+        http = HubSpotHttp(base_url, token, calls=self.calls, core=core, transport=self._transport)
+        settings_api = SettingsReader(base_url, token, calls=self.calls, core=core)
         try:
-            return _Collection(self, http, base_url, token, now, progress, self._sleep).run()
+            return _Collection(self, http, settings_api, base_url, now, progress).run()
         finally:
             http.close()
 
@@ -139,15 +142,15 @@ class _Collection:
         self,
         adapter: HubSpotAdapter,
         http: HubSpotHttp,
+        settings_api: SettingsReader,
         base_url: str,
-        token: str,
         now: datetime,
         progress: ProgressReporter,
-        sleep: Sleep,
     ) -> None:
         self.http = http
         self.calls = adapter.calls
-        self.settings_api = SettingsReader(base_url, token, calls=self.calls, sleep=sleep)
+        self.deadline = http.core.deadline
+        self.settings_api = settings_api
         self.base_url = base_url
         self.now = now
         self.progress = progress
@@ -203,7 +206,7 @@ class _Collection:
         self._integrations(hs_users)
         self._api_usage()
         with self._step("encryption.transport"):
-            record_transport(inv, self.base_url)
+            self._probe_transport()
         for collection, detail in NO_API_GAPS:
             inv.add_gap(collection, GapReason.NO_API, detail)
         for collection, detail in NOT_AVAILABLE_GAPS:
@@ -219,10 +222,18 @@ class _Collection:
             else None,
             "security_activity_events": len(security) if security is not None else None,
         }
-        if inv.api_usage is None:
-            inv.api_usage = ApiUsage()
-        inv.api_usage.requests = self.calls.requests
+        self.calls.record_into(inv)
         return inv
+
+    def _probe_transport(self) -> None:
+        """The TLS probe of the API host, within what is left of the scan deadline."""
+        self.deadline.check("TLS probe")
+        left = self.deadline.remaining()
+        if left is not None and left < PROBE_TIMEOUT:
+            raise DeadlineReachedError(
+                f"TLS probe: not run: only {left:.1f} s were left before the scan deadline"
+            )
+        record_transport(self.inv, self.base_url, timeout=PROBE_TIMEOUT)
 
     def _users(self) -> list[HsUser] | None:
         with self._step("users"):

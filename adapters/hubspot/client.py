@@ -1,10 +1,10 @@
-"""An httpx client for the HubSpot endpoints hubspot-api-client has no client for.
+"""The HubSpot endpoints hubspot-api-client has no client for, on the shared HTTP layer.
 
 Account details, login / security activity, audit logs and private-app API usage live
-under ``/account-info/v3``; the SDK does not wrap them. `HubSpotHttp` sends GETs only
-(plus one read-only token introspection POST, see `token_info`), retries what
-`adapters.hubspot.wire.decide` says to retry, and raises the `CollectionError` it says
-to record otherwise.
+under ``/account-info/v3``; the SDK does not wrap them. `HubSpotHttp` is an
+`adapters.http.HttpClient` with HubSpot's decision table: it sends GETs only, plus the
+one allowlisted read-only token introspection POST (see `token_info`), and raises the
+`CollectionError` the table says to record otherwise.
 """
 
 from __future__ import annotations
@@ -15,28 +15,33 @@ from typing import Any
 
 import httpx
 
+from adapters.http import Deadline, HttpClient, Page, RetryCore, Timeouts, follow
 from adapters.hubspot.wire import (
     CallLog,
-    ErrorResponse,
     Sleep,
-    TransportFailure,
     as_dict,
     as_list,
+    decision_table,
     require,
-    send_with_retries,
+    retry_core,
 )
 from scanner.errors import MalformedResponseError
-from scanner.redact import redact
 
 DEFAULT_BASE_URL = "https://api.hubapi.com"
 #: The one non-GET call: it reads the scanning token's own scopes and changes nothing.
 TOKEN_INFO_PATH = "/oauth/v2/private-apps/get/access-token-info"
 #: Stop following cursors after this many pages of one listing (a runaway cursor guard).
 MAX_PAGES = 10_000
+#: Seconds to wait for a connection to HubSpot.
+CONNECT_TIMEOUT = 10.0
 
 
 class HubSpotHttp:
-    """GET JSON from HubSpot with retries, back-off and error → gap mapping."""
+    """GET JSON from HubSpot with retries, back-off and error → gap mapping.
+
+    ``timeout`` is the read timeout per request; ``core`` (shared with the SDK path)
+    carries the retry policy, request counts and the scan deadline.
+    """
 
     def __init__(
         self,
@@ -47,16 +52,25 @@ class HubSpotHttp:
         sleep: Sleep = time.sleep,
         timeout: float = 30.0,
         transport: httpx.BaseTransport | None = None,
+        deadline: Deadline | None = None,
+        core: RetryCore | None = None,
     ) -> None:
         self._token = token
         self._calls = calls
-        self._sleep = sleep
-        self._client = httpx.Client(
-            base_url=base_url.rstrip("/"),
-            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-            timeout=timeout,
+        self._client = HttpClient(
+            base_url,
+            decide=decision_table("request", "(none)"),
+            core=core or retry_core(calls, sleep, deadline),
+            token=token,
+            allow=[f"POST {TOKEN_INFO_PATH}"],
+            timeouts=Timeouts(connect=CONNECT_TIMEOUT, read=timeout),
             transport=transport,
         )
+
+    @property
+    def core(self) -> RetryCore:
+        """The retry core this client sends through."""
+        return self._client.core
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -66,19 +80,18 @@ class HubSpotHttp:
         self, path: str, params: Mapping[str, str | int] | None = None, *, what: str, scope: str
     ) -> Any:
         """GET ``path`` and return its decoded JSON body."""
-        return self._send("GET", path, params=params, json_body=None, what=what, scope=scope)
+        return self._client.get_json(path, params, what=what, decide=decision_table(what, scope))
 
     def token_info(self) -> dict[str, Any]:
         """The scanning private app's own id, user and scopes (read-only introspection)."""
-        body = self._send(
-            "POST",
+        what = "private-app token info"
+        body = self._client.post_json(
             TOKEN_INFO_PATH,
-            params=None,
-            json_body={"tokenKey": self._token},
-            what="private-app token info",
-            scope="(none: any private-app token may read its own info)",
+            {"tokenKey": self._token},
+            what=what,
+            decide=decision_table(what, "(none: any private-app token may read its own info)"),
         )
-        return as_dict(body, "private-app token info")
+        return as_dict(body, what)
 
     def pages(
         self,
@@ -90,49 +103,19 @@ class HubSpotHttp:
         scope: str,
     ) -> Iterator[list[dict[str, Any]]]:
         """Yield each page's ``results`` of a cursor-paged listing (``paging.next.after``)."""
-        query: dict[str, str | int] = dict(params)
-        seen: set[str] = set()
-        for _ in range(MAX_PAGES):
+
+        def fetch(after: Any) -> Page[dict[str, Any]]:
+            query: dict[str, str | int] = dict(params)
+            if after is not None:
+                query["after"] = after
             body = as_dict(self.get(path, query, what=what, scope=scope), what)
             results = as_list(body.get("results"), what)
             require(all(isinstance(r, dict) for r in results), what, "a result is not an object")
-            self._calls.page(collection)
-            yield results
-            after = _next_after(body, what)
-            if after is None:
-                return
-            require(after not in seen, what, f"paging cursor {after!r} repeats")
-            seen.add(after)
-            query["after"] = after
-        raise MalformedResponseError(f"{what}: more than {MAX_PAGES} pages; stopped")
+            return Page(results, _next_after(body, what))
 
-    def _send(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str | int] | None,
-        json_body: dict[str, Any] | None,
-        what: str,
-        scope: str,
-    ) -> Any:
-        def send_once() -> httpx.Response | ErrorResponse:
-            try:
-                response = self._client.request(method, path, params=params, json=json_body)
-            except httpx.TransportError as exc:
-                raise TransportFailure(type(exc).__name__, redact(str(exc))) from None
-            if not response.is_success:
-                return ErrorResponse(response.status_code, response.headers, response.content)
-            self._calls.saw_headers(response.headers)
-            return response
-
-        response = send_with_retries(self._calls, self._sleep, send_once, what=what, scope=scope)
-        try:
-            return response.json()
-        except ValueError:
-            raise MalformedResponseError(
-                f"{what}: malformed response: the body is not JSON ({len(response.content)} bytes)"
-            ) from None
+        return follow(
+            fetch, what=what, max_pages=MAX_PAGES, on_page=lambda: self._calls.page(collection)
+        )
 
 
 def _next_after(body: dict[str, Any], what: str) -> str | None:

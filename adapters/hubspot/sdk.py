@@ -1,13 +1,19 @@
 """Users, roles and teams through hubspot-api-client (``settings/v3/users``).
 
 The SDK does the HTTP (urllib3) and the model decoding; this module adds what it does not
-do: rate-limit and 5xx retries with `adapters.hubspot.wire.decide`, error → gap mapping,
-paging over every page of users, and plain typed records for `normalize`.
+do: every attempt goes through the shared retry core (`adapters.http.RetryCore`) with
+HubSpot's decision table (rate-limit and 5xx retries, error → gap mapping, the scan
+deadline, unreachable hosts), TLS trust from the environment, HTTPS only, paging over
+every page of users with loop guards, and plain typed records for `normalize`.
+
+The SDK's urllib3 plugs into the core as any transport does: `SettingsReader._call`
+makes one SDK call and hands the core an `Answer` built from the raw response (the
+SDK keeps it as ``api_client.last_response``, or in its `ApiException`), so the
+observers see every body, or raises `TransportFailure` when nothing answered.
 """
 
 from __future__ import annotations
 
-import functools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -17,20 +23,27 @@ import urllib3
 from hubspot import Client
 from hubspot.settings.users.exceptions import ApiException
 
-from adapters.hubspot.wire import (
-    CallLog,
-    ErrorResponse,
-    Sleep,
+from adapters.http import (
+    Answer,
+    Deadline,
+    Page,
+    RetryCore,
     TransportFailure,
-    send_with_retries,
+    ca_bundle,
+    follow,
+    require_https,
 )
-from scanner.errors import ApiError, MalformedResponseError
+from adapters.http.tls import host_of
+from adapters.hubspot.wire import CallLog, Sleep, decision_table, retry_core
+from scanner.errors import MalformedResponseError
 from scanner.redact import redact
 
 #: ``settings/v3/users`` returns at most 100 users per page.
 USERS_PAGE_LIMIT = 100
 USERS_SCOPE = "settings.users.read"
 TEAMS_SCOPE = "settings.users.teams.read"
+#: Seconds to wait for a connection to HubSpot.
+CONNECT_TIMEOUT = 10.0
 
 T = TypeVar("T")
 
@@ -67,7 +80,12 @@ class HsTeam:
 
 
 class SettingsReader:
-    """Reads users, roles and teams with the SDK, pointed at ``base_url``."""
+    """Reads users, roles and teams with the SDK, pointed at ``base_url`` (HTTPS only).
+
+    ``core`` is the retry core shared with the httpx path (request counts, the first-call
+    rule for 401 and unreachable hosts, the deadline); without one, a core counting into
+    ``calls`` is made.
+    """
 
     def __init__(
         self,
@@ -77,50 +95,58 @@ class SettingsReader:
         calls: CallLog,
         sleep: Sleep = time.sleep,
         timeout: float = 30.0,
+        deadline: Deadline | None = None,
+        core: RetryCore | None = None,
     ) -> None:
-        # Retries are ours (they must honour HubSpot's 429 policy), so urllib3 makes none.
+        base = require_https(base_url)
+        self._host = host_of(base)
+        # Retries are the core's (they must honour HubSpot's 429 policy), so urllib3 makes
+        # none; trust is the same CA bundle every transport uses.
         client = Client.create(
             access_token=token,
-            host=base_url.rstrip("/"),
+            host=base,
             retry=urllib3.Retry(total=0, redirect=0, raise_on_status=False),
+            ssl_ca_cert=ca_bundle(),
         )
         users = client.settings.users
         self._users_api = users.users_api
         self._roles_api = users.roles_api
         self._teams_api = users.teams_api
         self._calls = calls
-        self._sleep = sleep
+        self._core = core or retry_core(calls, sleep, deadline)
         self._timeout = timeout
+
+    def _timeouts(self) -> tuple[float, float]:
+        """(connect, read) seconds for the next request, bounded by the scan deadline."""
+        deadline = self._core.deadline
+        connect = deadline.bound(CONNECT_TIMEOUT) or CONNECT_TIMEOUT
+        return connect, deadline.bound(self._timeout) or self._timeout
 
     def user_pages(self) -> Iterator[list[HsUser]]:
         """Yield every page of users, following ``paging.next.after``."""
-        after: str | None = None
-        seen: set[str] = set()
-        while True:
+
+        def fetch(after: Any) -> Page[HsUser]:
             page = self._call(
-                functools.partial(
-                    self._users_api.get_page,
-                    limit=USERS_PAGE_LIMIT,
-                    after=after,
-                    _request_timeout=self._timeout,
+                self._users_api,
+                lambda: self._users_api.get_page(
+                    limit=USERS_PAGE_LIMIT, after=after, _request_timeout=self._timeouts()
                 ),
                 what="users",
                 scope=USERS_SCOPE,
             )
-            self._calls.page("users")
-            yield [_user(u) for u in _results(page, "users")]
+            users = [_user(u) for u in _results(page, "users")]
             nxt = page.paging.next if page.paging is not None else None
-            if nxt is None:
-                return
-            if not nxt.after or nxt.after in seen:
-                raise MalformedResponseError(f"users: malformed paging cursor {nxt.after!r}")
-            seen.add(nxt.after)
-            after = nxt.after
+            if nxt is not None and not nxt.after:
+                raise MalformedResponseError("users: malformed response: paging.next has no cursor")
+            return Page(users, nxt.after if nxt is not None else None)
+
+        return follow(fetch, what="users", on_page=lambda: self._calls.page("users"))
 
     def roles(self) -> list[HsRole]:
         """Every role in the account."""
         page = self._call(
-            lambda: self._roles_api.get_all(_request_timeout=self._timeout),
+            self._roles_api,
+            lambda: self._roles_api.get_all(_request_timeout=self._timeouts()),
             what="roles",
             scope=USERS_SCOPE,
         )
@@ -133,7 +159,8 @@ class SettingsReader:
     def teams(self) -> list[HsTeam]:
         """Every team in the account."""
         page = self._call(
-            lambda: self._teams_api.get_all(_request_timeout=self._timeout),
+            self._teams_api,
+            lambda: self._teams_api.get_all(_request_timeout=self._timeouts()),
             what="teams",
             scope=TEAMS_SCOPE,
         )
@@ -148,24 +175,55 @@ class SettingsReader:
             for t in _results(page, "teams", required=("id", "name"))
         ]
 
-    def _call(self, send: Callable[[], T], *, what: str, scope: str) -> T:
-        def send_once() -> T | ErrorResponse:
+    def _call(self, api: Any, fetch: Callable[[], T], *, what: str, scope: str) -> T:
+        """One SDK call through the retry core; the decoded model of the accepted answer."""
+        decoded: list[T] = []
+
+        def send_once() -> Answer:
+            decoded.clear()
             try:
-                return send()
+                decoded.append(fetch())
             except ApiException as exc:
-                if not exc.status:  # status 0: TLS or request-building failure
-                    raise ApiError(f"{what}: {redact(str(exc.reason))}") from None
-                return ErrorResponse(int(exc.status), dict(exc.headers or {}), exc.body)
+                if not exc.status:  # status 0: the SDK's wrapper of a TLS failure
+                    raise TransportFailure(
+                        "TLS handshake failed", redact(str(exc.reason)), connect=True
+                    ) from None
+                return Answer(int(exc.status), dict(exc.headers or {}), exc.body)
             except urllib3.exceptions.HTTPError as exc:
-                raise TransportFailure(type(exc).__name__, redact(str(exc))) from None
+                raise _transport_failure(exc) from None
             except (ValueError, TypeError, AttributeError) as exc:
                 # The SDK could not decode the body into its model (not JSON, or a
                 # required field missing).
                 raise MalformedResponseError(
                     f"{what}: malformed response: {redact(str(exc))[:200]}"
                 ) from None
+            raw = getattr(api.api_client, "last_response", None)
+            if raw is None:  # pragma: no cover - the SDK always keeps it
+                return Answer(200, {}, b"")
+            return Answer(int(raw.status), dict(raw.getheaders()), raw.data)
 
-        return send_with_retries(self._calls, self._sleep, send_once, what=what, scope=scope)
+        self._core.send(
+            send_once, decision_table(what, scope), what=what, host=self._host, url=what
+        )
+        return decoded[0]
+
+
+def _transport_failure(exc: urllib3.exceptions.HTTPError) -> TransportFailure:
+    """What urllib3 failed at: connecting (DNS, refused, TLS, connect timeout) or reading."""
+    reason = getattr(exc, "reason", None) or exc
+    detail = redact(str(reason))
+    errors = urllib3.exceptions
+    if isinstance(reason, errors.ConnectTimeoutError):
+        return TransportFailure("ConnectTimeout", detail, connect=True)
+    if isinstance(reason, errors.NameResolutionError):
+        return TransportFailure("DNS lookup failed", detail, connect=True)
+    if isinstance(reason, errors.NewConnectionError):
+        return TransportFailure("connection failed", detail, connect=True)
+    if isinstance(reason, errors.SSLError):
+        return TransportFailure("TLS handshake failed", detail, connect=True)
+    if isinstance(reason, (errors.ReadTimeoutError, errors.TimeoutError)):
+        return TransportFailure("ReadTimeout", detail, timeout=True)
+    return TransportFailure(type(reason).__name__, detail)
 
 
 def _results(page: Any, what: str, required: tuple[str, ...] = ("id",)) -> list[Any]:

@@ -1,10 +1,12 @@
-"""HubSpot's error responses and what the adapter does about each one.
+"""HubSpot's decision table and body parsing: what each HubSpot answer means.
 
 Both transports (httpx for account-info, urllib3 inside hubspot-api-client for the
-settings APIs) send through `send_with_retries`, which hands a failed response to
-`decide`: it answers either "wait this long and retry" or with the `CollectionError` to
-record as a gap. One loop and one decision table mean the two transports cannot drift
-apart on rate limits, scopes, retries or the API reserve.
+settings APIs) send through the shared retry core (`adapters.http.RetryCore`, built by
+`retry_core`), which hands every answer to `decision_table`: accept it, wait and retry,
+or the `CollectionError` to record as a gap. One loop and one table mean the two
+transports cannot drift apart on rate limits, scopes, retries or the API reserve; this
+module holds only HubSpot's quirks: its error bodies, the SECONDLY and DAILY policies,
+the daily-allowance headers and the reserve kept for other integrations.
 
 HubSpot error bodies look like::
 
@@ -19,21 +21,55 @@ and a rate-limited call answers 429 with ``"errorType": "RATE_LIMIT"`` and
 from __future__ import annotations
 
 import json
-import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from dataclasses import dataclass
 
+from adapters.http import (
+    ACCEPT,
+    Answer,
+    Attempt,
+    Deadline,
+    Decision,
+    DecisionTable,
+    RequestStats,
+    Retry,
+    RetryCore,
+    RetryPolicy,
+    Sleep,
+    as_dict,
+    as_list,
+    require,
+    retry_after,
+)
 from scanner.errors import (
     ApiError,
     ApiReserveReachedError,
     AuthenticationError,
     CollectionError,
-    MalformedResponseError,
     PermissionMissingError,
     RateLimitedError,
 )
 from scanner.redact import redact
+
+__all__ = [
+    "MAX_ATTEMPTS",
+    "MAX_WAIT_SECONDS",
+    "POLICY",
+    "CallLog",
+    "ErrorBody",
+    "Forbidden",
+    "Retry",
+    "Sleep",
+    "as_dict",
+    "as_list",
+    "backoff",
+    "decide",
+    "decision_table",
+    "parse_error_body",
+    "require",
+    "retry_core",
+    "secondly_wait",
+]
 
 #: Attempts per request (first try included) before a retryable failure becomes a gap.
 MAX_ATTEMPTS = 5
@@ -41,11 +77,10 @@ MAX_ATTEMPTS = 5
 MAX_WAIT_SECONDS = 30.0
 #: First back-off step for 5xx and for a 429 that names no wait; doubles per attempt.
 BASE_BACKOFF_SECONDS = 0.5
-
-_log = logging.getLogger(__name__)
-
-Sleep = Callable[[float], None]
-T = TypeVar("T")
+#: The shared core's policy with HubSpot's numbers.
+POLICY = RetryPolicy(
+    max_attempts=MAX_ATTEMPTS, base_backoff=BASE_BACKOFF_SECONDS, max_wait=MAX_WAIT_SECONDS
+)
 
 
 @dataclass(frozen=True)
@@ -97,13 +132,6 @@ class Forbidden(PermissionMissingError):
         self.scopes = scopes
 
 
-@dataclass(frozen=True)
-class Retry:
-    """Wait ``seconds`` and send the same request again."""
-
-    seconds: float
-
-
 def _header(headers: Mapping[str, str], name: str) -> str | None:
     lowered = name.lower()
     for key, value in headers.items():
@@ -120,10 +148,13 @@ def _float(value: str | None) -> float | None:
 
 
 def secondly_wait(headers: Mapping[str, str], attempt: int) -> float:
-    """How long to wait after a SECONDLY 429: Retry-After, else the window, else back off."""
-    retry_after = _float(_header(headers, "Retry-After"))
-    if retry_after is not None and retry_after >= 0:
-        return min(retry_after, MAX_WAIT_SECONDS)
+    """How long to wait after a SECONDLY 429: Retry-After, else the window, else back off.
+
+    Retry-After may be seconds or an HTTP-date (`adapters.http.retry_after`).
+    """
+    asked = retry_after(Answer(429, headers))
+    if asked is not None:
+        return min(asked, MAX_WAIT_SECONDS)
     interval_ms = _float(_header(headers, "X-HubSpot-RateLimit-Interval-Milliseconds"))
     if interval_ms is not None and interval_ms >= 0:
         return min(interval_ms / 1000.0, MAX_WAIT_SECONDS)
@@ -132,7 +163,7 @@ def secondly_wait(headers: Mapping[str, str], attempt: int) -> float:
 
 def backoff(attempt: int) -> float:
     """Exponential back-off for attempt ``attempt`` (1-based), capped."""
-    return float(min(BASE_BACKOFF_SECONDS * (2 ** (attempt - 1)), MAX_WAIT_SECONDS))
+    return POLICY.backoff(attempt)
 
 
 def decide(
@@ -191,46 +222,42 @@ def decide(
     return ApiError(f"{what}: HubSpot answered {status}: {message or 'no message'}{ref}")
 
 
-def require(condition: bool, what: str, problem: str) -> None:
-    """Raise `MalformedResponseError` unless ``condition`` holds."""
-    if not condition:
-        raise MalformedResponseError(f"{what}: malformed response: {problem}")
+def decision_table(what: str, scope: str) -> DecisionTable:
+    """`decide` as the shared core asks it for one call: 2xx accepted, the rest decided."""
 
+    def table(answer: Answer, attempt: Attempt) -> Decision:
+        if answer.ok:
+            return ACCEPT
+        return decide(
+            answer.status,
+            answer.headers,
+            answer.body,
+            what=what,
+            scope=scope,
+            attempt=attempt.number,
+            first_call=attempt.first_call,
+        )
 
-def as_dict(value: Any, what: str) -> dict[str, Any]:
-    """``value`` if it is a JSON object, else `MalformedResponseError`."""
-    require(isinstance(value, dict), what, f"expected an object, got {type(value).__name__}")
-    result: dict[str, Any] = value
-    return result
-
-
-def as_list(value: Any, what: str) -> list[Any]:
-    """``value`` if it is a JSON array, else `MalformedResponseError`."""
-    require(isinstance(value, list), what, f"expected an array, got {type(value).__name__}")
-    result: list[Any] = value
-    return result
+    return table
 
 
 @dataclass
-class CallLog:
-    """What the scan asked of HubSpot: shared by both transports.
+class CallLog(RequestStats):
+    """What the scan asked of HubSpot, shared by both transports.
 
-    ``pages`` counts result pages per collection (the benchmark compares it with the
-    minimum the page-size limits allow); ``succeeded`` tells `decide` whether a 401 is
-    the first answer (bad token) or a later one.
+    `RequestStats` counts requests, retries and pages (the benchmark compares pages with
+    the minimum the page-size limits allow); this adds HubSpot's daily allowance, read
+    from the headers of every answer, and the reserve kept for other integrations.
     """
 
     reserve_percent: float = 0.0
-    requests: int = 0
-    succeeded: int = 0
-    retries: int = 0
-    pages: dict[str, int] = field(default_factory=dict)
     daily_limit: int | None = None
     daily_remaining: int | None = None
 
-    def page(self, collection: str) -> None:
-        """Count one page of ``collection``."""
-        self.pages[collection] = self.pages.get(collection, 0) + 1
+    @property
+    def succeeded(self) -> int:
+        """Answers accepted so far (0: the next 401 is a bad token, not a revocation)."""
+        return self.accepted
 
     def saw_headers(self, headers: Mapping[str, str]) -> None:
         """Remember the daily allowance headers, when HubSpot sends them."""
@@ -257,67 +284,13 @@ class CallLog:
             )
 
 
-@dataclass(frozen=True)
-class ErrorResponse:
-    """A non-success HTTP answer, as a transport hands it to `send_with_retries`."""
+def retry_core(calls: CallLog, sleep: Sleep, deadline: Deadline | None = None) -> RetryCore:
+    """The shared retry core with HubSpot's policy, counting into ``calls``.
 
-    status: int
-    headers: Mapping[str, str]
-    body: bytes | str | None
-
-
-class TransportFailure(Exception):
-    """The request got no HTTP answer (connection, TLS, timeout); it is retried."""
-
-    def __init__(self, kind: str, detail: str) -> None:
-        super().__init__(f"{kind}: {detail}")
-        self.kind = kind
-
-
-def send_with_retries(
-    calls: CallLog,
-    sleep: Sleep,
-    send: Callable[[], T | ErrorResponse],
-    *,
-    what: str,
-    scope: str,
-) -> T:
-    """Call ``send`` until it succeeds, retrying as `decide` says; raise the gap's error.
-
-    ``send`` performs one request: it returns the successful result, returns an
-    `ErrorResponse` for an HTTP error, or raises `TransportFailure` when nothing answered.
+    Every answer updates the daily allowance; every attempt first checks the reserve.
     """
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        calls.check_reserve(what)
-        calls.requests += 1
-        try:
-            answer = send()
-        except TransportFailure as exc:
-            if attempt >= MAX_ATTEMPTS:
-                raise ApiError(f"{what}: {exc}") from None
-            _wait(calls, sleep, backoff(attempt), what, exc.kind)
-            continue
-        if not isinstance(answer, ErrorResponse):
-            calls.succeeded += 1
-            return answer
-        calls.saw_headers(answer.headers)
-        outcome = decide(
-            answer.status,
-            answer.headers,
-            answer.body,
-            what=what,
-            scope=scope,
-            attempt=attempt,
-            first_call=calls.succeeded == 0,
-        )
-        if isinstance(outcome, Retry):
-            _wait(calls, sleep, outcome.seconds, what, f"HTTP {answer.status}")
-            continue
-        raise outcome from None
-    raise ApiError(f"{what}: gave up after {MAX_ATTEMPTS} attempts")  # pragma: no cover
-
-
-def _wait(calls: CallLog, sleep: Sleep, seconds: float, what: str, why: str) -> None:
-    calls.retries += 1
-    _log.info("HubSpot %s: %s; retrying in %.2fs", what, why, seconds)
-    sleep(seconds)
+    core = RetryCore(
+        policy=POLICY, stats=calls, deadline=deadline, sleep=sleep, before_send=calls.check_reserve
+    )
+    core.observe(lambda exchange: calls.saw_headers(exchange.answer.headers))
+    return core

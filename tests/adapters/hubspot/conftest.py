@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -15,11 +16,12 @@ NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture
-def emulator() -> Iterator[HubSpotEmulator]:
-    """The sample account served on loopback."""
+def emulator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[HubSpotEmulator]:
+    """The sample account served on https://127.0.0.1, its CA trusted via SSL_CERT_FILE."""
     server = HubSpotEmulator(sample_account(NOW)).start()
     try:
-        yield server
+        with server.trusted(str(tmp_path), monkeypatch):
+            yield server
     finally:
         server.stop()
 

@@ -17,11 +17,14 @@ cli_module = pytest.importorskip("scanner.cli", reason="the crmscan CLI is not o
 
 
 @pytest.fixture
-def live() -> Iterator[HubSpotEmulator]:
-    """The sample account, dated today (the CLI runs on the real clock)."""
+def live(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[HubSpotEmulator]:
+    """The sample account, dated today (the CLI runs on the real clock), CA trusted."""
     server = HubSpotEmulator(sample_account(datetime.now(timezone.utc))).start()
     try:
-        yield server
+        with server.trusted(str(tmp_path_factory.mktemp("ca")), monkeypatch):
+            yield server
     finally:
         server.stop()
 
@@ -57,11 +60,15 @@ def test_scan_reports_expected_findings(live: HubSpotEmulator, tmp_path: Path) -
     result = _scan(live, tmp_path)
     # The full catalogue fails the gate: PRIV-002 fails the two super admins and PRIV-011
     # the users who can export, as the baseline's allowlists are empty; PRIV-005 fails the
-    # super admin with no sign-in in 90 days. Everything else is PASS, ERROR or MANUAL.
+    # super admin with no sign-in in 90 days; ENC-005 fails because the emulator (served
+    # over real TLS, so the transport probe runs) sends no Strict-Transport-Security
+    # header. Everything else is PASS, ERROR or MANUAL.
     assert result.exit_code == 1, result.output
     findings = _findings(tmp_path)
     failed = {cid for cid, fs in findings.items() if any(f["status"] == "FAIL" for f in fs)}
-    assert failed == {"PRIV-002", "PRIV-005", "PRIV-011"}
+    assert failed == {"PRIV-002", "PRIV-005", "PRIV-011", "ENC-005"}
+    (transport,) = findings["ENC-005"]
+    assert "TLSv1.2" in transport["message"] and "HSTS: no" in transport["message"]
     assert _status(findings["PRIV-002"], "admin@acme.test") == "FAIL"
     # The super admin who signs in every few days is not stale; the one with no sign-in
     # in the 90 days of login activity is, as 90 days is the baseline's stale limit.

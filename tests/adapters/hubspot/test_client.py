@@ -15,6 +15,7 @@ from scanner.errors import (
     AuthenticationError,
     MalformedResponseError,
     RateLimitedError,
+    UnreachableHostError,
 )
 from tests.adapters.hubspot.conftest import SleepRecorder
 from tests.emulators.hubspot import TOKEN, missing_scopes_body, rate_limit_body
@@ -167,10 +168,23 @@ def test_5xx_forever_is_api_error(api: respx.MockRouter, http: HubSpotHttp) -> N
 def test_transport_errors_are_retried_then_api_error(
     api: respx.MockRouter, http: HubSpotHttp, sleeps: SleepRecorder
 ) -> None:
+    # Once a call has succeeded the host is reachable: a failure is transient, retried.
+    api.get("/account-info/v3/details").mock(return_value=httpx.Response(200, json={}))
+    http.get("/account-info/v3/details", what="details", scope="-")
     api.get(LOGIN).mock(side_effect=httpx.ConnectTimeout("timed out"))
     with pytest.raises(ApiError, match="ConnectTimeout"):
         _collect(http)
     assert len(sleeps.waits) == MAX_ATTEMPTS - 1
+
+
+def test_connection_failure_on_the_first_call_is_unreachable_host_at_once(
+    api: respx.MockRouter, http: HubSpotHttp, sleeps: SleepRecorder
+) -> None:
+    route = api.get(LOGIN).mock(side_effect=httpx.ConnectError("[Errno 111] Connection refused"))
+    with pytest.raises(UnreachableHostError, match=r"api\.hubapi\.test") as caught:
+        _collect(http)
+    assert caught.value.exit_code == 2
+    assert route.call_count == 1 and sleeps.waits == []
 
 
 @pytest.mark.parametrize(

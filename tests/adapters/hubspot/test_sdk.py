@@ -9,8 +9,10 @@ from adapters.hubspot.wire import MAX_ATTEMPTS, CallLog, Forbidden
 from scanner.errors import (
     ApiError,
     AuthenticationError,
+    ConfigError,
     MalformedResponseError,
     RateLimitedError,
+    UnreachableHostError,
 )
 from tests.adapters.hubspot.conftest import NOW, SleepRecorder
 from tests.emulators.hubspot import (
@@ -135,8 +137,24 @@ def test_malformed_responses_are_reported(
         _all_users(_reader(emulator, sleeps))
 
 
-def test_unreachable_host_is_api_error(sleeps: SleepRecorder) -> None:
-    reader = SettingsReader("http://127.0.0.1:9", TOKEN, calls=CallLog(), sleep=sleeps)
-    with pytest.raises(ApiError):
+def test_unreachable_host_is_unreachable_host_error_at_once(sleeps: SleepRecorder) -> None:
+    reader = SettingsReader("https://127.0.0.1:9", TOKEN, calls=CallLog(), sleep=sleeps)
+    with pytest.raises(UnreachableHostError, match=r"127\.0\.0\.1:9"):
         reader.roles()
+    assert sleeps.waits == []
+
+
+def test_connection_failure_after_a_success_is_retried_then_api_error(
+    emulator: HubSpotEmulator, sleeps: SleepRecorder
+) -> None:
+    reader = _reader(emulator, sleeps)
+    reader.roles()
+    emulator.stop()  # the host goes away mid-scan: transient until the attempts run out
+    with pytest.raises(ApiError):
+        reader.teams()
     assert len(sleeps.waits) == MAX_ATTEMPTS - 1
+
+
+def test_plain_http_base_url_is_refused() -> None:
+    with pytest.raises(ConfigError, match="plain HTTP"):
+        SettingsReader("http://127.0.0.1:9", TOKEN, calls=CallLog())

@@ -1,21 +1,29 @@
 """A loopback HubSpot API emulator: real paths, JSON shapes, paging, errors and headers.
 
-`HubSpotEmulator` serves an `Account` on ``127.0.0.1:<free port>`` from a
-``ThreadingHTTPServer`` thread. hubspot-api-client (urllib3) and httpx both talk to it
-over real HTTP. Tests inject faults per path (`fail`), read the request log (`requests`)
-and change the account between scans.
+`HubSpotEmulator` serves an `Account` on ``https://127.0.0.1:<free port>`` from a
+``ThreadingHTTPServer`` thread, with a certificate from a throwaway trustme CA: crmscan
+only talks HTTPS, so hubspot-api-client (urllib3) and httpx both reach it over real TLS
+once the test trusts the CA (``SSL_CERT_FILE`` = `ca_file`, see `trusted`). Tests
+inject faults per path (`fail`), read the request log (`requests`) and change the
+account between scans.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import ssl
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pytest
+import trustme
 
 from tests.emulators.hubspot.account import Account
 
@@ -102,7 +110,10 @@ class HubSpotEmulator:
 
     def __init__(self, account: Account) -> None:
         self.account = account
+        #: API requests, in order. The TLS probe's unauthenticated ``GET /`` (it reads the
+        #: HSTS header; no HubSpot API lives there) goes to `probe_requests` instead.
         self.requests: list[Request] = []
+        self.probe_requests: list[Request] = []
         self._faults: dict[str, list[Fault]] = {}
         self._lock = threading.Lock()
         emulator = self
@@ -129,8 +140,12 @@ class HubSpotEmulator:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 return  # keep test output quiet
 
+        self.ca = trustme.CA()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        self.ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -139,7 +154,20 @@ class HubSpotEmulator:
     def url(self) -> str:
         """The base URL to give the adapter as ``base_url``."""
         host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"https://{host!s}:{port}"
+
+    def ca_file(self, directory: str) -> str:
+        """Write the emulator's CA certificate to ``directory``; its path."""
+        path = f"{directory}/hubspot-emulator-ca.pem"
+        self.ca.cert_pem.write_to_path(path)
+        return path
+
+    @contextmanager
+    def trusted(self, directory: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+        """Trust the emulator's CA through ``SSL_CERT_FILE`` (as a user would a proxy's)."""
+        monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+        monkeypatch.setenv("SSL_CERT_FILE", self.ca_file(directory))
+        yield
 
     def start(self) -> HubSpotEmulator:
         """Start serving in a background thread."""
@@ -183,7 +211,8 @@ class HubSpotEmulator:
         auth = handler.headers.get("Authorization") or ""
         authorized = auth == f"Bearer {self.account.token}"
         with self._lock:
-            self.requests.append(Request(method, path, query, authorized))
+            request = Request(method, path, query, authorized)
+            (self.probe_requests if path == "/" else self.requests).append(request)
             fault = self._take_fault(path)
         if fault is not None:
             self._send(handler, fault.status, fault.body, fault.headers)

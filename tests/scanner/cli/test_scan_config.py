@@ -17,10 +17,13 @@ from tests.emulators.hubspot import TOKEN, HubSpotEmulator, sample_account
 
 
 @pytest.fixture
-def live() -> Iterator[HubSpotEmulator]:
+def live(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[HubSpotEmulator]:
     server = HubSpotEmulator(sample_account(datetime.now(timezone.utc))).start()
     try:
-        yield server
+        with server.trusted(str(tmp_path_factory.mktemp("ca")), monkeypatch):  # HTTPS only
+            yield server
     finally:
         server.stop()
 
