@@ -22,6 +22,7 @@ from adapters.dynamics.permission_map import (
 )
 from adapters.dynamics.records import (
     BusinessUnit,
+    ConditionalAccessPolicy,
     FieldSecurityProfile,
     Organization,
     Privilege,
@@ -418,3 +419,61 @@ def apply_sign_ins(
         )
         user.never_logged_in = True if nothing else (False if sign_in.last_successful else None)
     return matched
+
+
+#: Dataverse's first-party application id (Dynamics CRM) in Microsoft Entra ID.
+DATAVERSE_APP_ID = "00000007-0000-0000-c000-000000000000"
+
+
+@dataclass(frozen=True)
+class MfaEnforcement:
+    """Whether Entra ID makes every sign-in to Dataverse use MFA, and why."""
+
+    enforced: bool | None
+    because: str
+    policies: tuple[str, ...] = ()
+    exclusions: tuple[str, ...] = ()
+
+
+def mfa_enforcement(
+    policies: Sequence[ConditionalAccessPolicy] | None, security_defaults: bool | None
+) -> MfaEnforcement:
+    """MFA is enforced when security defaults are on, or an enabled Conditional Access
+    policy requires MFA (or an MFA authentication strength) for all users on all cloud
+    apps or on Dataverse. Report-only and disabled policies do not count. Exclusions are
+    listed; they do not undo the enforcement for everyone else.
+    """
+    if security_defaults:
+        return MfaEnforcement(True, "security defaults are enabled (MFA for every user)")
+    if policies is None:
+        return MfaEnforcement(None, "Conditional Access policies were not read")
+    covering = [
+        p
+        for p in policies
+        if p.state == "enabled"
+        and p.requires_mfa
+        and "All" in p.include_users
+        and ("All" in p.include_applications or DATAVERSE_APP_ID in p.include_applications)
+        and DATAVERSE_APP_ID not in p.exclude_applications
+    ]
+    if covering:
+        exclusions = tuple(
+            sorted(
+                {f"user {u}" for p in covering for u in p.exclude_users}
+                | {f"group {g}" for p in covering for g in p.exclude_groups}
+                | {f"role {r}" for p in covering for r in p.exclude_roles}
+            )
+        )
+        names = tuple(p.name or p.id for p in covering)
+        return MfaEnforcement(
+            True, f"Conditional Access requires MFA: {', '.join(names)}", names, exclusions
+        )
+    if security_defaults is None:
+        return MfaEnforcement(
+            None, "no Conditional Access policy requires MFA, and security defaults were not read"
+        )
+    return MfaEnforcement(
+        False,
+        "security defaults are off and no enabled Conditional Access policy requires MFA "
+        "for all users on all cloud apps (or Dataverse)",
+    )

@@ -192,5 +192,12 @@ class DynamicsEmulator:
                     {"Content-Type": "application/json"},
                     b"<html>Service Unavailable</html>",
                 )
+        if request.service == "dataverse":
+            # Microsoft's online services answer with HSTS (the TLS probe reads it).
+            reply = (
+                reply[0],
+                {"Strict-Transport-Security": "max-age=31536000; includeSubDomains", **reply[1]},
+                reply[2],
+            )
         entry.status = reply[0]
         return reply
