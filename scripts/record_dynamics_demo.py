@@ -49,7 +49,7 @@ class LoopbackTransport(httpx.BaseTransport):
 
     def __init__(self, emulator: DynamicsEmulator, ca_file: str) -> None:
         self._ports = {host: emulator.netloc(service) for service, host in HOSTS.items()}
-        self._inner = httpx.HTTPTransport(verify=ca_file, retries=0)
+        self._inner = httpx.HTTPTransport(verify=ssl.create_default_context(cafile=ca_file))
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Rewrite the host, keep the name in ``X-Original-Host``."""

@@ -22,11 +22,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import httpx
 import msal
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from adapters.dynamics import decide
 from adapters.http import HttpClient, IssuedToken, RenewingToken, RetryCore, Timeouts
@@ -81,6 +83,11 @@ def _certificate(path: Path, password: str | None) -> dict[str, Any]:
             f"--certificate-file {path}: expected a PEM file with the private key and the "
             f"certificate (or a .pfx): {redact(str(exc))}"
         ) from None
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ConfigError(
+            f"--certificate-file {path}: the private key is {type(key).__name__}; MSAL signs "
+            "client assertions with RSA (PS256), so the certificate needs an RSA key"
+        )
     key_pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -147,15 +154,18 @@ class MsalHttp:
         self,
         url: str,
         params: Mapping[str, str] | None = None,
-        data: Mapping[str, str] | str | None = None,
+        data: Mapping[str, Any] | str | None = None,
         headers: Mapping[str, str] | None = None,
         **_: Any,
     ) -> MsalResponse:
         """POST the token request."""
-        form = dict(data) if isinstance(data, Mapping) else None
-        if isinstance(data, str):
-            from urllib.parse import parse_qsl
-
+        form: dict[str, str] | None = None
+        if isinstance(data, Mapping):
+            # MSAL hands the client assertion over as bytes.
+            form = {
+                str(k): v.decode() if isinstance(v, bytes) else str(v) for k, v in data.items()
+            }
+        elif isinstance(data, str):
             form = dict(parse_qsl(data))
         answer = self._client.request(
             "POST", url, what="sign-in (token request)", params=params, data=form, headers=headers

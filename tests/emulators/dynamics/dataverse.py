@@ -80,6 +80,9 @@ class Dataverse:
     _in_flight: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     delay: float = 0.0  #: seconds every answer takes (concurrency tests)
+    #: Serve at most this many rows per page whatever the client asks (Dataverse may
+    #: return fewer rows than ``odata.maxpagesize``); None: as asked.
+    page_cap: int | None = None
 
     def handle(self, request: Request) -> Reply:
         if not request.path.startswith(API + "/") and request.path != API:
@@ -220,7 +223,7 @@ class Dataverse:
                     return missing
         rows = sorted(self.emulator.env.tables[entity_set], key=lambda r: str(r[spec["key"]]))
         prefer = _max_page_size(request.headers.get("prefer", ""))
-        page_size = min(prefer or MAX_PAGE_SIZE, MAX_PAGE_SIZE)
+        page_size = min(prefer or MAX_PAGE_SIZE, MAX_PAGE_SIZE, self.page_cap or MAX_PAGE_SIZE)
         top = options.get("$top")
         start = 0
         if "$skiptoken" in options:
