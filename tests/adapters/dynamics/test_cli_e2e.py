@@ -119,9 +119,13 @@ def test_secrets_stay_out_of_output_logs_reports_and_snapshots(
     def echo(request: Any) -> Any:
         if request.path.endswith("/teams"):
             token = request.bearer or ""
-            return 400, {"Content-Type": "application/json"}, json.dumps(
-                {"error": {"code": "0x80040216", "message": f"bad token {token}"}}
-            ).encode()
+            return (
+                400,
+                {"Content-Type": "application/json"},
+                json.dumps(
+                    {"error": {"code": "0x80040216", "message": f"bad token {token}"}}
+                ).encode(),
+            )
         return original(request)
 
     live.dataverse.handle = echo  # type: ignore[method-assign]
