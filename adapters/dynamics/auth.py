@@ -162,9 +162,7 @@ class MsalHttp:
         form: dict[str, str] | None = None
         if isinstance(data, Mapping):
             # MSAL hands the client assertion over as bytes.
-            form = {
-                str(k): v.decode() if isinstance(v, bytes) else str(v) for k, v in data.items()
-            }
+            form = {str(k): v.decode() if isinstance(v, bytes) else str(v) for k, v in data.items()}
         elif isinstance(data, str):
             form = dict(parse_qsl(data))
         answer = self._client.request(

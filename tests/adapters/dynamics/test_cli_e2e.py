@@ -146,3 +146,11 @@ def test_secrets_stay_out_of_output_logs_reports_and_snapshots(
         for token in tokens:
             assert token not in text
     assert "[REDACTED]" in snapshot.read_text()  # the echoed token was scrubbed, not kept
+
+
+def test_shared_option_names_say_what_they_mean_per_platform() -> None:
+    result = CliRunner().invoke(cli_module.cli, ["scan", "--help"], catch_exceptions=False)
+    text = " ".join(result.output.split())
+    assert "dynamics: App registration (client) id" in text
+    assert "salesforce: Connected app consumer key" in text
+    assert "DYNAMICS_CLIENT_SECRET" in text and "--environment-url" in text
