@@ -143,6 +143,9 @@ class SecurityModel:
     teams: dict[str, Team]
     privileges: dict[str, Privilege]
     by_root: dict[str, dict[str, Depth]] = field(default_factory=dict)
+    #: What a combination of grant sources amounts to: users sharing roles and teams
+    #: share the result (a large environment has few distinct combinations).
+    resolved: dict[tuple[str, ...], _Resolved] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -253,8 +256,15 @@ def users(
     return out
 
 
-def _apply_permissions(user: User, su: SystemUser, model: SecurityModel) -> None:
-    sources = _sources(su, model)
+@dataclass(frozen=True)
+class _Resolved:
+    permissions: tuple[str, ...]
+    raw_permissions: tuple[str, ...]
+    grants: tuple[Grant, ...]
+    permission_sets: tuple[str, ...]
+
+
+def _resolve(sources: Sequence[_Source], model: SecurityModel) -> _Resolved:
     by_key = {s.key: s for s in sources}
     holding = _holding(sources, model)
     role_sources: dict[str, list[str]] = {}
@@ -262,19 +272,35 @@ def _apply_permissions(user: User, su: SystemUser, model: SecurityModel) -> None
         role_sources.setdefault(source.role_name, []).append(source.key)
     meanings = interpret(holding, model.available_privileges, role_sources)
     depths = holding.depths
-    user.permissions = [m.permission for m in meanings]
-    user.raw_permissions = sorted({raw_name(p, depths[p]) for m in meanings for p in m.privileges})
-    user.grants = [
-        Grant(
-            permission=m.permission,
-            source_kind="role",
-            source_id=by_key[key].role_id,
-            source_name=by_key[key].display,
-        )
-        for m in meanings
-        for key in m.sources
-    ]
-    user.permission_sets = sorted({s.display for s in sources})
+    return _Resolved(
+        permissions=tuple(m.permission for m in meanings),
+        raw_permissions=tuple(
+            sorted({raw_name(p, depths[p]) for m in meanings for p in m.privileges})
+        ),
+        grants=tuple(
+            Grant(
+                permission=m.permission,
+                source_kind="role",
+                source_id=by_key[key].role_id,
+                source_name=by_key[key].display,
+            )
+            for m in meanings
+            for key in m.sources
+        ),
+        permission_sets=tuple(sorted({s.display for s in sources})),
+    )
+
+
+def _apply_permissions(user: User, su: SystemUser, model: SecurityModel) -> None:
+    sources = _sources(su, model)
+    key = tuple(sorted(s.key for s in sources))
+    resolved = model.resolved.get(key)
+    if resolved is None:
+        resolved = model.resolved[key] = _resolve(sources, model)
+    user.permissions = list(resolved.permissions)
+    user.raw_permissions = list(resolved.raw_permissions)
+    user.grants = [g.model_copy() for g in resolved.grants]
+    user.permission_sets = list(resolved.permission_sets)
     user.teams = sorted({(model.teams[t].name or t) for t in su.team_ids if t in model.teams})
 
 

@@ -238,7 +238,8 @@ class Dataverse:
             page = rows[start : start + page_size]
             more = start + page_size < len(rows)
         base = f"{request.base}{API}"
-        value = [self._shape(base, entity_set, row, select, expansions) for row in page]
+        indexes = {e.prop: self._index(NAVIGATION[(entity_set, e.prop)]) for e in expansions}
+        value = [self._shape(base, entity_set, row, select, expansions, indexes) for row in page]
         context_cols = ",".join(
             (select or []) + [f"{e.prop}({','.join(e.select or [])})" for e in expansions]
         )
@@ -270,6 +271,7 @@ class Dataverse:
         row: dict[str, Any],
         select: list[str] | None,
         expansions: list[Expansion],
+        indexes: dict[str, dict[str, list[dict[str, Any]]]] | None = None,
     ) -> dict[str, Any]:
         spec = ENTITY_SETS[entity_set]
         key = spec["key"]
@@ -279,10 +281,11 @@ class Dataverse:
         out[key] = row[key]
         for expansion in expansions:
             nav = NAVIGATION[(entity_set, expansion.prop)]
-            target = nav["target"]
-            related = self._related(nav, row[key])
+            if indexes is None or expansion.prop not in indexes:
+                indexes = {**(indexes or {}), expansion.prop: self._index(nav)}
+            related = indexes[expansion.prop].get(row[key], [])[:MAX_PAGE_SIZE]
             out[expansion.prop] = [
-                self._shape(base, target, r, expansion.select, []) for r in related
+                self._shape(base, nav["target"], r, expansion.select, []) for r in related
             ]
             query = f"?$select={','.join(expansion.select)}" if expansion.select else ""
             out[f"{expansion.prop}@odata.nextLink"] = (
@@ -290,18 +293,22 @@ class Dataverse:
             )
         return out
 
-    def _related(self, nav: dict[str, str], key: str) -> list[dict[str, Any]]:
+    def _index(self, nav: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+        """Related rows by the key of the row they relate to."""
         env = self.emulator.env
         target = nav["target"]
+        found: dict[str, list[dict[str, Any]]] = {}
         if "lookup" in nav:
-            return [r for r in env.tables[target] if r.get(nav["lookup"]) == key]
-        pairs = env.pairs[nav["pairs"]]
-        if nav.get("reverse"):
-            ids = [a for a, b in pairs if b == key]
-        else:
-            ids = [b for a, b in pairs if a == key]
-        found = [env.row(target, i) for i in ids]
-        return [r for r in found if r is not None][:MAX_PAGE_SIZE]
+            for related in env.tables[target]:
+                found.setdefault(related.get(nav["lookup"]) or "", []).append(related)
+            return found
+        target_key = ENTITY_SETS[target]["key"]
+        rows = {r[target_key]: r for r in env.tables[target]}
+        for left, right in env.pairs[nav["pairs"]]:
+            owner, other = (right, left) if nav.get("reverse") else (left, right)
+            if other in rows:
+                found.setdefault(owner, []).append(rows[other])
+        return found
 
     def _rate_headers(self) -> dict[str, str]:
         return {
