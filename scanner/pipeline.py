@@ -9,7 +9,9 @@ and the caller decides what to show.
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -87,13 +89,22 @@ def collect(
     policy: Policy,
     progress: ProgressReporter | None = None,
     environ: Mapping[str, str] | None = None,
+    timeout: float | None = None,
 ) -> Inventory:
-    """Run the ``platform`` adapter with options from ``flags``, then ``environ``."""
+    """Run the ``platform`` adapter with options from ``flags``, then ``environ``.
+
+    ``timeout`` (seconds, ``--timeout``) is the whole collection's deadline: past it the
+    adapter records what is left as gaps and returns instead of waiting on the CRM.
+    """
+    if timeout is not None and not timeout > 0:
+        raise ConfigError(f"--timeout must be a positive number of seconds, got {timeout}")
     adapter_class = ADAPTERS.get(platform)
     values = {k: (None if v is None else str(v)) for k, v in flags.items()}
     settings = adapter_class.settings_from(values, os.environ if environ is None else environ)
     adapter = adapter_class(settings)
     scope = collection_scope(policy, settings.get("health_check_baseline"))
+    if timeout is not None:
+        scope = dataclasses.replace(scope, deadline=time.monotonic() + timeout)
     return _declared(adapter, adapter.collect(scope, progress or NullProgress()))
 
 

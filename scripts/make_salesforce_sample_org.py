@@ -25,6 +25,9 @@ from pathlib import Path
 from typing import Any
 
 ANCHOR = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
+#: Acme's SAML single sign-on configuration (Okta); its logins carry this id in
+#: LoginHistory.AuthenticationServiceId.
+SAML_CONFIG_ID = "0LE000000000001AAA"
 OUT = Path(__file__).resolve().parent.parent / "adapters/salesforce/demo/sample_org.json"
 PERMISSIONS = [
     "ApiEnabled",
@@ -40,7 +43,10 @@ PERMISSIONS = [
     "ExportReport",
     "ForceTwoFactor",
     "ManageAuthProviders",
-    "ManageConnectedApps",
+    "ManageRemoteAccess",
+    "CanApproveUninstalledApps",
+    "IsSsoEnabled",
+    "MonitorLoginHistory",
     "ManageDashboards",
     "ManageEncryptionKeys",
     "ManageInternalUsers",
@@ -95,7 +101,7 @@ VERIFY_METHODS = {
     "HasSalesforceAuthenticator": "SalesforceAuthenticator",
     "HasTotp": "Totp",
     "HasU2F": "U2F",
-    "HasSecurityKey": "SecurityKey",
+    "HasSecurityKey": "U2F",  # the documented picklist has no SecurityKey value
     "HasBuiltInAuthenticator": "BuiltInAuthenticator",
 }
 
@@ -335,9 +341,9 @@ def build() -> dict[str, Any]:
                 if day > 29:
                     break
                 login_type, amr, app = {
-                    "sso": ("SAML Idp Initiated SSO", "pwd mfa", "Browser"),
+                    "sso": ("Saml", None, "Browser"),
                     "native": ("Application", None, "Browser"),
-                    "api": ("Remote Access 2.0", None, "Acme ERP Sync"),
+                    "api": ("Oauth2", None, "Acme ERP Sync"),
                 }[login_style]
                 login_id = sfid("0Ya", len(logins) + 1)
                 logins.append(
@@ -350,9 +356,12 @@ def build() -> dict[str, Any]:
                         "SourceIp": "203.0.113.25",
                         "Application": app,
                         "AuthMethodReference": amr,
+                        "AuthenticationServiceId": SAML_CONFIG_ID if login_style == "sso" else None,
                     }
                 )
-                if login_style == "native":
+                # Direct logins, and SAML logins through Okta (OptionsRequireMfaSaml: Salesforce
+                # challenges MFA itself after the assertion), leave VerificationHistory rows.
+                if login_style in ("native", "sso"):
                     verify(uid, login_id, day, 8 + k % 9, methods, retry=k == 1)
         return uid
 
@@ -729,6 +738,58 @@ def build() -> dict[str, Any]:
                     "UseCount": 12,
                 },
             ],
+            # One sales rep is frozen (left, account kept for records): not active.
+            "UserLogin": [
+                {
+                    "Id": sfid("060", i + 1),
+                    "UserId": u["Id"],
+                    "IsFrozen": i == 30,
+                    "IsPasswordLocked": False,
+                }
+                for i, u in enumerate(users)
+            ],
+            "SetupAuditTrail": [
+                {
+                    "Id": sfid("0Ym", i + 1),
+                    "Action": action,
+                    "Section": section,
+                    "Display": display,
+                    "CreatedDate": ts(days),
+                    "CreatedById": users[0]["Id"],
+                    "DelegateUser": None,
+                    "CreatedByContext": None,
+                    "CreatedByIssuer": None,
+                }
+                for i, (days, action, section, display) in enumerate(
+                    [
+                        (
+                            179,
+                            "PermSetCreate",
+                            "Manage Users",
+                            "Created permission set Login_Troubleshooting",
+                        ),
+                        (
+                            90,
+                            "changedPasswordPolicy",
+                            "Password Policies",
+                            "Changed password expiration",
+                        ),
+                        (12, "sessionTimeout", "Session Settings", "Changed timeout to 12 hours"),
+                    ]
+                )
+            ],
+            "SamlSsoConfig": [
+                {
+                    "Id": SAML_CONFIG_ID,
+                    "DeveloperName": "Okta",
+                    "MasterLabel": "Okta",
+                    "Issuer": "http://www.okta.com/exk1acme",
+                    "LoginUrl": "https://acme-outfitters.my.salesforce.com?so=00D5g000004ACME",
+                    "OptionsRequireMfaSaml": True,
+                    "OptionsUserProvisioning": False,
+                }
+            ],
+            "AuthProvider": [],
             "NamedCredential": [
                 {
                     "Id": sfid("0XA", 1),
@@ -862,6 +923,14 @@ def build() -> dict[str, Any]:
                         "obscureSecretAnswer": True,
                         "questionRestriction": "DoesNotContainPassword",
                     },
+                    "singleSignOnSettings": {
+                        "enableCaseInsensitiveFederationID": False,
+                        "enableForceDelegatedCallout": False,
+                        "enableMultipleSamlConfigs": True,
+                        "enableSamlJitProvisioning": False,
+                        "enableSamlLogin": True,
+                        "isLoginWithSalesforceCredentialsDisabled": False,
+                    },
                     "sessionSettings": {
                         "disableTimeoutWarning": False,
                         "enableCSRFOnGet": True,
@@ -876,7 +945,6 @@ def build() -> dict[str, Any]:
                         "lockSessionsToDomain": True,
                         "lockSessionsToIp": False,
                         "requireHttpOnly": True,
-                        "requireHttps": True,
                         "sessionTimeout": "TwelveHours",
                     },
                 }
@@ -898,7 +966,7 @@ def build() -> dict[str, Any]:
                     "passwordExpiration": 0,
                     "passwordHistory": 5,
                     "passwordQuestion": 1,
-                    "profile": "Acme Integration",
+                    "profile": "Acme Integration",  # the Metadata API name of the profile
                 }
             },
             "CustomField": {

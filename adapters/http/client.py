@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -98,7 +99,9 @@ class HttpClient:
         limits = httpx.Limits(
             max_connections=max_concurrency or 10, max_keepalive_connections=max_concurrency or 10
         )
-        inner = transport or httpx.HTTPTransport(verify=trust(), limits=limits, retries=0)
+        inner = transport or httpx.HTTPTransport(
+            verify=trust(), limits=limits, retries=0, proxy=environment_proxy(self.base_url)
+        )
         self._client = httpx.Client(
             base_url=self.base_url,
             headers={"Accept": "application/json", **dict(headers or {})},
@@ -151,7 +154,8 @@ class HttpClient:
         """
         url = self._url(path, what)
         verb = method.upper()
-        self.guard.check(verb, self._client.build_request(verb, url).url)
+        full_url = self._client.build_request(verb, url, params=_query(params)).url
+        self.guard.check(verb, full_url)
         limits = timeouts or self.timeouts
         sent_token: list[str] = []
 
@@ -187,7 +191,7 @@ class HttpClient:
             what=what,
             host=self.host,
             method=verb,
-            url=redact(str(url)),
+            url=redact(str(full_url)),
             renew=renew,
         )
 
@@ -294,14 +298,14 @@ class HttpClient:
         timeout = httpx.Timeout(
             connect=deadline.bound(timeouts.connect), read=read, write=read, pool=read
         )
-        query = {k: v for k, v in (params or {}).items() if v is not None}
+        query = _query(params)
         slot = self._slots if self._slots is not None else contextlib.nullcontext()
         with slot:
             try:
                 with self._client.stream(
                     method,
                     url,
-                    params=query or None,
+                    params=query,
                     json=json_body,
                     data=data,
                     headers=headers,
@@ -323,8 +327,8 @@ class HttpClient:
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
             raise MalformedResponseError(
-                f"{what}: malformed response: {int(declared)} bytes is more than the "
-                f"{self.max_body_bytes} this scanner reads"
+                f"{what}: malformed response: {int(declared)} bytes, more than the "
+                f"{self.max_body_bytes} bytes this scanner reads"
             )
         chunks: list[bytes] = []
         size = 0
@@ -340,6 +344,26 @@ class HttpClient:
             if deadline.expired():
                 raise TransportFailure("ReadTimeout", "the answer was still arriving", timeout=True)
         return b"".join(chunks)
+
+
+def _query(params: Params) -> dict[str, str | int | float | bool] | None:
+    """``params`` without the None values (None when nothing is left)."""
+    query = {k: v for k, v in (params or {}).items() if v is not None}
+    return query or None
+
+
+def environment_proxy(url: str) -> str | None:
+    """The proxy the environment names for ``url`` (HTTPS_PROXY / ALL_PROXY, NO_PROXY).
+
+    httpx reads these only for the transports it builds itself; this client builds its
+    own (to put the read-only guard under it), so it reads them the same way. The TLS
+    session to the CRM runs through the proxy's tunnel and is verified as usual.
+    """
+    host = httpx.URL(url).host
+    if urllib.request.proxy_bypass(host):
+        return None
+    proxies = urllib.request.getproxies_environment()
+    return proxies.get("https") or proxies.get("all") or None
 
 
 def _connect_kind(exc: httpx.ConnectError) -> str:

@@ -21,6 +21,7 @@ It also enforces what holds for every platform:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -134,7 +135,9 @@ class Exchange:
     elapsed: float
 
 
-ResponseObserver = Callable[[Exchange], None]
+ResponseObserver = Callable[[Exchange], "Answer | None"]
+"""Sees each `Exchange`; returning an `Answer` replaces it for later observers, the
+decision table and the caller (None: keep it). Observers run in the order added."""
 
 
 class TransportFailure(Exception):
@@ -182,7 +185,11 @@ class RetryCore:
         self._clock = clock
 
     def observe(self, observer: ResponseObserver) -> None:
-        """Show every later answer (of every transport using this core) to ``observer``."""
+        """Show every later answer (of every transport using this core) to ``observer``.
+
+        The SDK path (urllib3 inside hubspot-api-client) decodes its model before the core
+        sees the answer: a replaced body there changes what is recorded, not what is read.
+        """
         self._observers.append(observer)
 
     def send(
@@ -218,7 +225,10 @@ class RetryCore:
                 continue
             exchange = Exchange(what, method, url, attempt, answer, self._clock() - started)
             for observer in self._observers:
-                observer(exchange)
+                replaced = observer(exchange)
+                if replaced is not None:  # e.g. a body with echoed secrets scrubbed
+                    answer = replaced
+                    exchange = dataclasses.replace(exchange, answer=answer)
             last = attempt >= self.policy.max_attempts
             outcome = decide(answer, Attempt(attempt, self.stats.accepted == 0, last, what))
             if isinstance(outcome, Accept):

@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any, ClassVar
 
 import requests
+from pydantic import ValidationError
 
 from adapters.salesforce import collect_encryption as enc
 from adapters.salesforce import collect_integrations as integ
@@ -36,7 +37,12 @@ from scanner.adapter_api import (
     CollectionScope,
     ProgressReporter,
 )
-from scanner.errors import CollectionError, MalformedResponseError
+from scanner.errors import (
+    CollectionError,
+    MalformedResponseError,
+    NotAvailableError,
+    PermissionMissingError,
+)
 from scanner.model.inventory import (
     ApiUsage,
     Inventory,
@@ -170,15 +176,34 @@ class SalesforceAdapter(Adapter):
         instance_url = self.settings.get("instance_url") or f"https://{sf.sf_instance}"
         inventory = Inventory(tenant=users_mod.fetch_tenant(client, instance_url))
         progress.finished("tenant", True)
+        # What the scanning user may see decides whether some answers are complete.
+        identity: dict[str, bool] | None
+        identity_error: CollectionError | None = None
+        try:
+            identity = users_mod.fetch_identity_permissions(client)
+        except CollectionError as exc:
+            _log.info("salesforce UserPermissionAccess not read: %s", exc)
+            identity, identity_error = None, exc
+
+        def needs_identity() -> dict[str, bool] | None:
+            # A reserve, rate limit or outage that hid the permissions is that gap's reason.
+            if identity_error is not None and not isinstance(
+                identity_error, (PermissionMissingError, NotAvailableError)
+            ):
+                raise identity_error
+            return identity
 
         tasks: dict[str, tuple[str, Callable[[], Any]]] = {
             # longest first, so the critical path starts at once
             "assignments": ("users.permissions", lambda: perms.fetch_assignments(client)),
             "users": ("users", lambda: users_mod.fetch_users(client)),
+            "frozen": ("users.frozen", lambda: users_mod.fetch_frozen(client)),
+            "sso": ("auth.sso", lambda: settings_mod.fetch_sso_configuration(client)),
+            "audit_trail": ("monitoring", lambda: users_mod.fetch_audit_trail_start(client)),
             "mfa": ("users.mfa", lambda: users_mod.fetch_mfa(client)),
             "logins": (
                 "users.login",
-                lambda: users_mod.fetch_logins(client, scope.login_history_days),
+                lambda: users_mod.fetch_logins(client, scope.login_history_days, needs_identity()),
             ),
             "verified_logins": (
                 "users.login_mfa",
@@ -187,7 +212,12 @@ class SalesforceAdapter(Adapter):
             "permsets": ("permission_sets", lambda: perms.fetch_permission_sets(client)),
             "profiles": ("permission_sets", lambda: perms.fetch_profiles(client)),
             "groups": ("permission_sets", lambda: perms.fetch_groups(client)),
-            "roles": ("roles", lambda: client.query("UserRole", ["Id", "Name", "ParentRoleId"])),
+            "roles": (
+                "roles",
+                lambda: client.query(
+                    "UserRole", ["Id", "Name", "ParentRoleId"], required=("Id", "Name")
+                ),
+            ),
             "object_perms": (
                 "users.object_access",
                 lambda: perms.fetch_object_permissions(client, scope.sensitive_objects),
@@ -224,7 +254,13 @@ class SalesforceAdapter(Adapter):
             "connected_apps": ("integrations", lambda: integ.fetch_connected_apps(client)),
             "named_credentials": ("integrations", lambda: integ.fetch_named_credentials(client)),
             "remote_sites": ("integrations", lambda: integ.fetch_remote_sites(client)),
-            "oauth_tokens": ("integrations.oauth_tokens", lambda: integ.fetch_oauth_tokens(client)),
+            "oauth_tokens": (
+                "integrations.oauth_tokens",
+                lambda: integ.fetch_oauth_tokens(
+                    client,
+                    None if (ident := needs_identity()) is None else ident["CustomizeApplication"],
+                ),
+            ),
             "transport": ("encryption.transport", lambda: self._probe(instance_url)),
         }
 
@@ -239,11 +275,21 @@ class SalesforceAdapter(Adapter):
                 _log.info("salesforce %s not collected: %s", name, exc)
                 grouped.finished(collection, False)
                 return Failed(exc)
-            except (KeyError, TypeError, AttributeError) as exc:
+            except ValidationError as exc:  # a value the inventory model cannot hold
+                grouped.finished(collection, False)
+                errors = exc.errors()
+                where = ".".join(str(p) for p in errors[0]["loc"]) if errors else "?"
+                message = errors[0]["msg"] if errors else str(exc)
+                return Failed(
+                    MalformedResponseError(
+                        f"unexpected value in the {name} response ({where}: {message})"
+                    )
+                )
+            except (KeyError, TypeError, AttributeError, ValueError) as exc:
                 grouped.finished(collection, False)
                 return Failed(
                     MalformedResponseError(
-                        f"unexpected response shape ({type(exc).__name__}: {exc})"
+                        f"unexpected response shape in {name} ({type(exc).__name__}: {exc})"
                     )
                 )
             grouped.finished(collection, True)
@@ -254,7 +300,16 @@ class SalesforceAdapter(Adapter):
             ThreadPoolExecutor(max_workers=max(1, scope.max_workers)) as pool,
         ):
             futures = {name: pool.submit(run, name) for name in tasks}
-            early = ("users", "profiles", "roles", "mfa", "logins", "verified_logins")
+            early = (
+                "users",
+                "profiles",
+                "roles",
+                "mfa",
+                "logins",
+                "verified_logins",
+                "frozen",
+                "sso",
+            )
             prepared = prepare_users(
                 inventory, {name: futures[name].result() for name in early}, scope
             )

@@ -12,6 +12,7 @@ from typing import Any
 from adapters.salesforce import collect_encryption as enc
 from adapters.salesforce import collect_permissions as perms
 from adapters.salesforce import collect_users as users_mod
+from adapters.salesforce.permission_map import SSO_PERMISSION
 from scanner.adapter_api import CollectionScope
 from scanner.errors import CollectionError
 from scanner.model.inventory import (
@@ -24,7 +25,9 @@ from scanner.model.inventory import (
     User,
 )
 
-#: Salesforce keeps LoginHistory and the Setup Audit Trail for six months on every org.
+#: Salesforce keeps login history for six months and "changes ... made in your org's
+#: Setup area for at least the last 180 days" (SetupAuditTrail); the figure is reported
+#: only when the scan could read that history, else ``monitoring`` is a gap.
 PLATFORM_RETENTION_DAYS = 180
 
 
@@ -107,8 +110,20 @@ def assemble(
     _settings(inv, results)
     _encryption(inv, results)
     _integrations(inv, results, users_raw)
-    inv.monitoring.login_history_days = PLATFORM_RETENTION_DAYS
-    inv.monitoring.audit_log_days = PLATFORM_RETENTION_DAYS
+    _monitoring(inv, results)
+
+
+def _monitoring(inv: Inventory, results: dict[str, Any]) -> None:
+    """Retention only where the history itself was read; otherwise a gap (never 180)."""
+    if isinstance(results["logins"], Failed):
+        _gap(inv, "monitoring", results["logins"])
+    else:
+        inv.monitoring.login_history_days = PLATFORM_RETENTION_DAYS
+    if isinstance(results["audit_trail"], Failed):
+        _gap(inv, "monitoring", results["audit_trail"])
+    else:
+        inv.monitoring.audit_log_days = PLATFORM_RETENTION_DAYS
+        inv.monitoring.audit_log_oldest_at = results["audit_trail"]
 
 
 def _attach_profile_settings(
@@ -128,7 +143,7 @@ def _attach_profile_settings(
         if ranges is not None:
             entry.login_ip_ranges = ranges.get(entry.id, [])
         if policies is not None:
-            entry.password_policy = policies.get(entry.name)
+            entry.password_policy = policies.get(entry.id)
 
 
 def prepare_users(
@@ -145,7 +160,12 @@ def prepare_users(
     mfa = None if isinstance(results["mfa"], Failed) else results["mfa"]
     if mfa is None:
         _gap(inv, "users.mfa", results["mfa"])
-    logins, sso = None, None
+    logins = None
+    frozen: set[str] = set()
+    if isinstance(results["frozen"], Failed):
+        _gap(inv, "users.frozen", results["frozen"])
+    else:
+        frozen = results["frozen"]
     if isinstance(results["logins"], Failed):
         _gap(inv, "users.login", results["logins"])
     else:
@@ -156,8 +176,10 @@ def prepare_users(
             # VerificationHistory keep it; the others get a null count (ERROR).
             _gap(inv, "users.login_mfa", verified)
             verified = None
-        users_mod.apply_verifications(found, verified)
-        logins, sso = found.summaries, found.sso
+        sso_config = results["sso"]
+        mfa_services = None if isinstance(sso_config, Failed) else sso_config.mfa_services
+        users_mod.apply_verifications(found, verified, mfa_services)
+        logins = found.summaries
     roles = (
         {}
         if isinstance(results["roles"], Failed)
@@ -184,7 +206,7 @@ def prepare_users(
                 "username": u.get("Username"),
                 "name": u.get("Name"),
                 "email": u.get("Email"),
-                "active": u.get("IsActive"),
+                "active": False if u["Id"] in frozen else u.get("IsActive"),
                 "created_at": users_mod.parse_datetime(u.get("CreatedDate")),
                 "last_login_at": last_login,
                 "never_logged_in": last_login is None,
@@ -192,7 +214,7 @@ def prepare_users(
                 "profile_id": u.get("ProfileId"),
                 "role": roles.get(u.get("UserRoleId") or ""),
                 "mfa": mfa.get(u["Id"], no_mfa) if mfa is not None else None,
-                "sso": sso.get(u["Id"], False) if sso is not None else None,
+                "sso": None,  # set with the permissions: needs IsSsoEnabled
                 "login": logins.get(u["Id"], no_logins) if logins is not None else None,
             }
         )
@@ -223,6 +245,8 @@ def _apply_permissions(
         )
     profiles = resolver.data.profiles if resolver else {}
     licenses = resolver.data.licenses if resolver else {}
+    security = results["security"]
+    sso_enforced = None if isinstance(security, Failed) else security.auth.sso_enforced
     # Users mostly share a handful of profile + permission-set combinations: resolve
     # each combination once. The lists are shared between those users, read-only.
     resolved: dict[tuple[str, ...], tuple[frozenset[str], dict[str, Any]]] = {}
@@ -239,6 +263,12 @@ def _apply_permissions(
             kind_raw, shared = resolved[key]
             values.update(shared)
         values["kind"] = users_mod.user_kind(u, user.profile, license_name, kind_raw)
+        # Signs in through SSO only: password logins are off org-wide ("Disable login
+        # with Salesforce credentials") and the user holds "Is Single Sign-On Enabled".
+        if sso_enforced is False:
+            values["sso"] = False
+        elif sso_enforced is True and assignments is not None and kind_raw is not None:
+            values["sso"] = SSO_PERMISSION in kind_raw
         # Every field was set at construction; updating __dict__ skips per-field
         # assignment overhead, which adds up over tens of thousands of users.
         user.__dict__.update(values)
@@ -275,18 +305,20 @@ def _settings(inv: Inventory, results: dict[str, Any]) -> None:
     if isinstance(security, Failed):
         for collection in (
             "auth.mfa",
+            "auth.sso",
             "auth.password_policy",
             "auth.session_policy",
             "auth.network",
         ):
             _gap(inv, collection, security)
     else:
-        inv.auth = security
-    inv.add_gap(
-        "auth.sso",
-        GapReason.NOT_AVAILABLE,
-        "the Salesforce adapter does not read My Domain / SSO login settings yet",
-    )
+        inv.auth = security.auth
+        for collection, detail in security.problems.items():
+            inv.add_gap(collection, GapReason.MALFORMED_RESPONSE, detail)
+    if isinstance(results["sso"], Failed):
+        _gap(inv, "auth.sso", results["sso"])
+    else:
+        inv.auth.sso_providers = results["sso"].providers
     if isinstance(results["health_check"], Failed):
         _gap(inv, "health_check", results["health_check"])
     else:
@@ -324,8 +356,16 @@ def _integrations(
             _gap(inv, "integrations", results[name])
         else:
             found.extend(results[name])
-    if isinstance(results["oauth_tokens"], Failed):
-        _gap(inv, "integrations.oauth_tokens", results["oauth_tokens"])
+    tokens = results["oauth_tokens"]
+    if isinstance(tokens, Failed):
+        _gap(inv, "integrations.oauth_tokens", tokens)
+    elif tokens.all_users is not True:
+        inv.add_gap(
+            "integrations.oauth_tokens",
+            GapReason.PERMISSION_MISSING,
+            "the scanning user lacks Customize Application (or it could not be read from "
+            "UserPermissionAccess): OauthToken then shows only the user's own tokens",
+        )
     else:
         usernames = {u["Id"]: u.get("Username") for u in users_raw or []}
         for token in results["oauth_tokens"]:

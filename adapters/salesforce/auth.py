@@ -57,6 +57,11 @@ def connect(settings: AdapterSettings, session: requests.Session | None = None) 
         raise ConfigError("give either an access token or login credentials, not both")
     if token and not instance:
         raise ConfigError("--access-token needs --instance-url (SF_INSTANCE_URL)")
+    if instance and instance.strip().lower().startswith("http://"):
+        raise ConfigError(
+            f"refusing the plain-HTTP instance URL {instance.strip()!r}: the access token "
+            "would cross the network in clear text; use https://"
+        )
     if key_file:
         try:
             register_secret(Path(key_file).read_text(encoding="utf-8").strip())

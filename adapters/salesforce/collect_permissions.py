@@ -62,9 +62,17 @@ def fetch_profiles(client: SfClient) -> tuple[dict[str, dict[str, Any]], dict[st
     """Profiles by id and license names by id."""
     profiles = {
         p["Id"]: p
-        for p in client.query("Profile", ["Id", "Name", "UserLicenseId"], optional=("UserType",))
+        for p in client.query(
+            "Profile",
+            ["Id", "Name", "UserLicenseId"],
+            optional=("UserType",),
+            required=("Id", "Name"),
+        )
     }
-    licenses = {lic["Id"]: lic["Name"] for lic in client.query("UserLicense", ["Id", "Name"])}
+    licenses = {
+        lic["Id"]: lic["Name"]
+        for lic in client.query("UserLicense", ["Id", "Name"], required=("Id", "Name"))
+    }
     return profiles, licenses
 
 
@@ -73,7 +81,9 @@ def fetch_permission_sets(
 ) -> tuple[dict[str, dict[str, Any]], dict[str, frozenset[str]]]:
     """PermissionSet records by id, and each one's granted raw permission names."""
     fields = permission_fields(f["name"] for f in client.describe("PermissionSet")["fields"])
-    rows = client.query("PermissionSet", PERMSET_FIELDS + fields, optional=PERMSET_OPTIONAL)
+    rows = client.query(
+        "PermissionSet", PERMSET_FIELDS + fields, optional=PERMSET_OPTIONAL, required=("Id", "Name")
+    )
     permsets, raw = {}, {}
     for row in rows:
         raw[row["Id"]] = frozenset(f[len("Permissions") :] for f in fields if row.pop(f, False))
@@ -86,12 +96,17 @@ def fetch_groups(client: SfClient) -> tuple[dict[str, dict[str, Any]], dict[str,
     groups = {
         g["Id"]: g
         for g in client.query(
-            "PermissionSetGroup", ["Id", "DeveloperName", "MasterLabel"], optional=("Status",)
+            "PermissionSetGroup",
+            ["Id", "DeveloperName", "MasterLabel"],
+            optional=("Status",),
+            required=("Id", "DeveloperName"),
         )
     }
     components: dict[str, list[str]] = defaultdict(list)
     for row in client.query(
-        "PermissionSetGroupComponent", ["PermissionSetGroupId", "PermissionSetId"]
+        "PermissionSetGroupComponent",
+        ["PermissionSetGroupId", "PermissionSetId"],
+        required=("PermissionSetGroupId", "PermissionSetId"),
     ):
         components[row["PermissionSetGroupId"]].append(row["PermissionSetId"])
     return groups, dict(components)
@@ -105,6 +120,7 @@ def fetch_assignments(client: SfClient) -> list[tuple[str, str, str | None]]:
         "PermissionSetAssignment",
         ["AssigneeId", "PermissionSetId"],
         optional=("PermissionSetGroupId", "ExpirationDate", "IsActive"),
+        required=("AssigneeId", "PermissionSetId"),
     ):
         if row.get("IsActive") is False:
             continue
@@ -127,6 +143,7 @@ def fetch_object_permissions(
         ["ParentId", "SobjectType", "PermissionsRead", "PermissionsEdit"],
         f"SobjectType IN ({names})",
         optional=("PermissionsViewAllRecords", "PermissionsModifyAllRecords"),
+        required=("ParentId", "SobjectType"),
     ):
         read = bool(row.get("PermissionsRead") or row.get("PermissionsViewAllRecords"))
         edit = bool(row.get("PermissionsEdit") or row.get("PermissionsModifyAllRecords"))
@@ -143,6 +160,7 @@ def fetch_field_permissions(client: SfClient, fields: tuple[str, ...]) -> list[d
         "FieldPermissions",
         ["ParentId", "SobjectType", "Field", "PermissionsRead", "PermissionsEdit"],
         f"Field IN ({names})",
+        required=("ParentId", "Field"),
     )
 
 

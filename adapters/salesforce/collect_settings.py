@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import Any, NamedTuple
 from xml.etree import ElementTree as ET
 
 from adapters.salesforce.baseline import Baseline
 from adapters.salesforce.client import METADATA_NS, SfClient
-from scanner.errors import NotAvailableError
+from scanner.errors import MalformedResponseError, NotAvailableError
 from scanner.model.inventory import (
     Auth,
     HealthCheck,
@@ -19,10 +19,13 @@ from scanner.model.inventory import (
 )
 
 _NS = f"{{{METADATA_NS}}}"
+#: Metadata API enumerations, exactly as documented (SecuritySettings, API 67.0). A value
+#: not listed is an error naming it (the setting's collection becomes a gap), never null.
 SESSION_TIMEOUTS = {
     "FifteenMinutes": 15,
     "ThirtyMinutes": 30,
     "SixtyMinutes": 60,
+    "NinetyMinutes": 90,
     "TwoHours": 120,
     "FourHours": 240,
     "EightHours": 480,
@@ -35,14 +38,8 @@ COMPLEXITY = {
     "SpecialCharacters": "special",
     "UpperLowerCaseNumeric": "upper_lower_numeric",
     "UpperLowerCaseNumericSpecialCharacters": "upper_lower_numeric_special",
+    "Any3UpperLowerCaseNumericSpecialCharacters": "any3_upper_lower_numeric_special",
 }
-PROFILE_COMPLEXITY = [
-    "none",
-    "alpha_numeric",
-    "special",
-    "upper_lower_numeric",
-    "upper_lower_numeric_special",
-]
 EXPIRATION_DAYS = {
     "Never": 0,
     "ThirtyDays": 30,
@@ -53,7 +50,26 @@ EXPIRATION_DAYS = {
 }
 LOGIN_ATTEMPTS = {"ThreeAttempts": 3, "FiveAttempts": 5, "TenAttempts": 10, "NoLimit": 0}
 LOCKOUT_MINUTES = {"FifteenMinutes": 15, "ThirtyMinutes": 30, "SixtyMinutes": 60, "Forever": 0}
+QUESTION_RESTRICTION = {"None": True, "DoesNotContainPassword": False}  # may contain it?
+#: ProfilePasswordPolicy (ints): passwordComplexity 0-4, the documented value sets.
+PROFILE_COMPLEXITY = {
+    0: "none",
+    1: "alpha_numeric",
+    2: "special",
+    3: "upper_lower_numeric",
+    4: "upper_lower_numeric_special",
+}
+PROFILE_EXPIRATION = frozenset({0, 30, 60, 90, 180, 365})
+PROFILE_LOCKOUT = frozenset({0, 15, 30, 60})
+PROFILE_ATTEMPTS = frozenset({0, 3, 5, 10})
+#: SessionSettings.requireHttps exists in API 40.0 to 60.0 only; it "is enabled by default
+#: for security reasons and can't be disabled" (only Salesforce Support can change it).
+REQUIRE_HTTPS_LAST_VERSION = 60.0
 RISK_TYPES = {"HIGH_RISK", "MEDIUM_RISK", "LOW_RISK", "INFORMATIONAL", "MEETS_STANDARD"}
+
+
+class UnknownValue(MalformedResponseError):
+    """A documented enumeration answered with a value the documentation does not list."""
 
 
 def _text(element: ET.Element | None, path: str) -> str | None:
@@ -65,66 +81,81 @@ def _text(element: ET.Element | None, path: str) -> str | None:
 
 def _bool(element: ET.Element | None, path: str) -> bool | None:
     value = _text(element, path)
-    return None if value is None else value.lower() == "true"
-
-
-def _int(value: str | None, table: dict[str, int] | None = None) -> int | None:
     if value is None:
         return None
-    if table and value in table:
-        return table[value]
+    if value.lower() not in ("true", "false"):
+        raise UnknownValue(f"{path} is {value!r}, not a boolean")
+    return value.lower() == "true"
+
+
+def _enum(element: ET.Element | None, path: str, table: dict[str, Any]) -> Any:
+    value = _text(element, path)
+    if value is None:
+        return None
+    if value not in table:
+        raise UnknownValue(f"{path} has the undocumented value {value!r}")
+    return table[value]
+
+
+def _number(element: ET.Element | None, path: str, allowed: frozenset[int] | range) -> int | None:
+    value = _text(element, path)
+    if value is None:
+        return None
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
-        return 0 if value == "NoRestriction" else None
+        raise UnknownValue(f"{path} is {value!r}, not a number") from None
+    if number not in allowed:
+        raise UnknownValue(f"{path} has the undocumented value {number}")
+    return number
 
 
 def _both(*values: bool | None) -> bool | None:
     return None if any(v is None for v in values) else all(values)
 
 
-def fetch_security_settings(client: SfClient) -> Auth:
-    """Org-wide MFA, password, session and trusted-network settings (Metadata API)."""
+class SecurityResult(NamedTuple):
+    """The org-wide settings, and per collection the reason a part could not be read."""
+
+    auth: Auth
+    problems: dict[str, str]
+
+
+def fetch_security_settings(client: SfClient) -> SecurityResult:
+    """Org-wide MFA, password, session, SSO and trusted-network settings (Metadata API).
+
+    Each part is parsed on its own: an undocumented enum value in the password policy
+    makes ``auth.password_policy`` a gap naming the value, and leaves the session
+    settings standing.
+    """
     records = client.read_metadata("SecuritySettings", ["Security"])
     if not records:
         raise NotAvailableError("readMetadata returned no SecuritySettings component")
     root = records[0]
+    problems: dict[str, str] = {}
+    auth = Auth()
+
+    def part(collection: str, build: Any) -> Any:
+        try:
+            return build()
+        except UnknownValue as exc:
+            problems[collection] = f"SecuritySettings: {exc}"
+            return None
+
     session = root.find(f"{_NS}sessionSettings")
     policies = root.find(f"{_NS}passwordPolicies")
-    question = _text(policies, "questionRestriction")
-    password = (
-        PasswordPolicy(
-            min_length=_int(_text(policies, "minimumPasswordLength")),
-            complexity=COMPLEXITY.get(_text(policies, "complexity") or ""),
-            expiry_days=_int(_text(policies, "expiration"), EXPIRATION_DAYS),
-            history=_int(_text(policies, "historyRestriction")),
-            lockout_attempts=_int(_text(policies, "maxLoginAttempts"), LOGIN_ATTEMPTS),
-            lockout_minutes=_int(_text(policies, "lockoutInterval"), LOCKOUT_MINUTES),
-            question_may_contain_password=None if question is None else question == "None",
-        )
-        if policies is not None
-        else None
+    sso = root.find(f"{_NS}singleSignOnSettings")
+    auth.password_policy = part("auth.password_policy", lambda: _org_password_policy(policies))
+    auth.session_policy = part(
+        "auth.session_policy", lambda: _session_policy(session, client.sf.sf_version)
     )
-    session_policy = (
-        SessionPolicy(
-            timeout_minutes=_int(_text(session, "sessionTimeout"), SESSION_TIMEOUTS),
-            lock_to_ip=_bool(session, "lockSessionsToIp"),
-            lock_to_domain=_bool(session, "lockSessionsToDomain"),
-            http_only=_bool(session, "requireHttpOnly"),
-            force_logout_on_timeout=_bool(session, "forceLogoutOnSessionTimeout"),
-            require_https=_bool(session, "requireHttps"),
-            clickjack_protection=_both(
-                _bool(session, "enableClickjackSetup"),
-                _bool(session, "enableClickjackNonsetupSFDC"),
-            ),
-            csrf_protection=_both(
-                _bool(session, "enableCSRFOnGet"), _bool(session, "enableCSRFOnPost")
-            ),
-        )
-        if session is not None
-        else None
+    auth.mfa_enforced = part("auth.mfa", lambda: _bool(session, "enableMFADirectUILoginOptIn"))
+    auth.sso_enforced = part(
+        "auth.sso", lambda: _bool(sso, "isLoginWithSalesforceCredentialsDisabled")
     )
-    networks = [
+    if sso is None:
+        problems["auth.sso"] = "SecuritySettings has no singleSignOnSettings (API 47.0+)"
+    auth.trusted_networks = [
         IpRange(
             start=_text(r, "start") or "",
             end=_text(r, "end") or "",
@@ -132,45 +163,125 @@ def fetch_security_settings(client: SfClient) -> Auth:
         )
         for r in root.iter(f"{_NS}ipRanges")
     ]
-    return Auth(
-        mfa_enforced=_bool(session, "enableMFADirectUILoginOptIn"),
-        password_policy=password,
-        session_policy=session_policy,
-        trusted_networks=networks,
+    return SecurityResult(auth, problems)
+
+
+def _org_password_policy(policies: ET.Element | None) -> PasswordPolicy | None:
+    if policies is None:
+        return None
+    length = _text(policies, "minimumPasswordLength")
+    history = _text(policies, "historyRestriction")
+    for name, value, allowed in (
+        ("minimumPasswordLength", length, range(5, 51)),
+        ("historyRestriction", history, range(25)),
+    ):
+        if value is not None and (not value.isdigit() or int(value) not in allowed):
+            raise UnknownValue(f"passwordPolicies.{name} has the undocumented value {value!r}")
+    return PasswordPolicy(
+        min_length=int(length) if length is not None else None,
+        complexity=_enum(policies, "complexity", COMPLEXITY),
+        expiry_days=_enum(policies, "expiration", EXPIRATION_DAYS),
+        history=int(history) if history is not None else None,
+        lockout_attempts=_enum(policies, "maxLoginAttempts", LOGIN_ATTEMPTS),
+        lockout_minutes=_enum(policies, "lockoutInterval", LOCKOUT_MINUTES),
+        question_may_contain_password=_enum(policies, "questionRestriction", QUESTION_RESTRICTION),
+    )
+
+
+def _session_policy(session: ET.Element | None, api_version: str | None) -> SessionPolicy | None:
+    if session is None:
+        return None
+    try:
+        version = float(api_version or 0)
+    except (TypeError, ValueError):
+        version = 0.0
+    require_https = _bool(session, "requireHttps")
+    if require_https is None and version > REQUIRE_HTTPS_LAST_VERSION:
+        require_https = True  # no longer a setting: always on unless Support changed it
+    return SessionPolicy(
+        timeout_minutes=_enum(session, "sessionTimeout", SESSION_TIMEOUTS),
+        lock_to_ip=_bool(session, "lockSessionsToIp"),
+        lock_to_domain=_bool(session, "lockSessionsToDomain"),
+        http_only=_bool(session, "requireHttpOnly"),
+        force_logout_on_timeout=_bool(session, "forceLogoutOnSessionTimeout"),
+        require_https=require_https,
+        clickjack_protection=_both(
+            _bool(session, "enableClickjackSetup"),
+            _bool(session, "enableClickjackNonsetupSFDC"),
+        ),
+        csrf_protection=_both(
+            _bool(session, "enableCSRFOnGet"), _bool(session, "enableCSRFOnPost")
+        ),
     )
 
 
 def fetch_profile_password_policies(client: SfClient) -> dict[str, PasswordPolicy]:
-    """Per-profile password policy overrides, keyed by profile name."""
+    """Per-profile password policy overrides, keyed by Profile id.
+
+    ``ProfilePasswordPolicy.profile`` holds the profile's Metadata API name (``Admin``
+    for System Administrator, ``platformportal``...), not ``Profile.Name``:
+    ``listMetadata`` of Profile maps those names to ids. An override whose profile is
+    not in that list, or with an undocumented value, is a malformed response.
+    """
     names = client.list_metadata("ProfilePasswordPolicy")
+    if not names:
+        return {}
+    profile_ids = client.list_metadata_ids("Profile")
     out = {}
-    for record in client.read_metadata("ProfilePasswordPolicy", names) if names else []:
-        complexity = _int(_text(record, "passwordComplexity"))
-        question = _int(_text(record, "passwordQuestion"))
+    for record in client.read_metadata("ProfilePasswordPolicy", names):
         profile = _text(record, "profile")
         if not profile:
-            continue
-        out[profile] = PasswordPolicy(
-            min_length=_int(_text(record, "minimumPasswordLength")),
-            complexity=(
-                PROFILE_COMPLEXITY[complexity]
-                if complexity is not None and 0 <= complexity < 5
-                else None
-            ),
-            expiry_days=_int(_text(record, "passwordExpiration")),
-            history=_int(_text(record, "passwordHistory")),
-            lockout_attempts=_int(_text(record, "maxLoginAttempts")),
-            lockout_minutes=_int(_text(record, "lockoutInterval")),
+            raise UnknownValue("ProfilePasswordPolicy without a profile")
+        profile_id = profile_ids.get(profile)
+        if profile_id is None:
+            raise UnknownValue(f"ProfilePasswordPolicy for the unknown profile {profile!r}")
+        complexity = _number(record, "passwordComplexity", frozenset(PROFILE_COMPLEXITY))
+        question = _number(record, "passwordQuestion", frozenset({0, 1}))
+        out[profile_id] = PasswordPolicy(
+            min_length=_number(record, "minimumPasswordLength", range(5, 51)),
+            complexity=None if complexity is None else PROFILE_COMPLEXITY[complexity],
+            expiry_days=_number(record, "passwordExpiration", PROFILE_EXPIRATION),
+            history=_number(record, "passwordHistory", range(25)),
+            lockout_attempts=_number(record, "maxLoginAttempts", PROFILE_ATTEMPTS),
+            lockout_minutes=_number(record, "lockoutInterval", PROFILE_LOCKOUT),
             question_may_contain_password=None if question is None else question == 0,
         )
     return out
+
+
+class SsoConfiguration(NamedTuple):
+    """SAML configurations and auth providers, and which make Salesforce challenge MFA."""
+
+    providers: list[str]
+    mfa_services: frozenset[str]  # ids of SamlSsoConfig / AuthProvider requiring MFA
+
+
+def fetch_sso_configuration(client: SfClient) -> SsoConfiguration:
+    """SamlSsoConfig (View Setup) and AuthProvider (Customize Application + Manage Auth.
+    Providers) records: names for ``auth.sso_providers``, and the ids whose logins
+    Salesforce itself challenges for MFA (OptionsRequireMfaSaml / OptionsRequireMfa)."""
+    saml = client.query(
+        "SamlSsoConfig", ["Id", "DeveloperName"], optional=("OptionsRequireMfaSaml",)
+    )
+    providers = client.query(
+        "AuthProvider", ["Id", "DeveloperName", "ProviderType"], optional=("OptionsRequireMfa",)
+    )
+    names = [f"saml:{r.get('DeveloperName')}" for r in saml] + [
+        f"{r.get('ProviderType') or 'auth_provider'}:{r.get('DeveloperName')}" for r in providers
+    ]
+    mfa = {r["Id"] for r in saml if r.get("OptionsRequireMfaSaml") is True}
+    mfa |= {r["Id"] for r in providers if r.get("OptionsRequireMfa") is True}
+    return SsoConfiguration(sorted(names), frozenset(mfa))
 
 
 def fetch_login_ip_ranges(client: SfClient) -> dict[str, list[IpRange]]:
     """Login IP ranges by profile id."""
     out: dict[str, list[IpRange]] = defaultdict(list)
     for row in client.query(
-        "LoginIpRange", ["ProfileId", "StartAddress", "EndAddress"], optional=("Description",)
+        "LoginIpRange",
+        ["ProfileId", "StartAddress", "EndAddress"],
+        optional=("Description",),
+        required=("ProfileId", "StartAddress", "EndAddress"),
     ):
         out[row["ProfileId"]].append(
             IpRange(

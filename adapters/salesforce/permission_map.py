@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from scanner.model.inventory import PERMISSIONS
 
 PERMISSION_MAP: dict[str, tuple[str, ...]] = {
+    # Every key is a documented PermissionSet / Profile field ``Permissions<Key>``
+    # (Salesforce Field Reference; the table in docs/api/salesforce.md has the labels).
     "ModifyAllData": ("data.modify_all",),
     "ViewAllData": ("data.view_all",),
     "DataExport": ("data.export",),
@@ -29,19 +31,25 @@ PERMISSION_MAP: dict[str, tuple[str, ...]] = {
     "AssignPermissionSets": ("setup.manage_profiles",),
     "ManageIpAddresses": ("setup.manage_ip_ranges",),
     "ManageAuthProviders": ("setup.manage_auth",),
-    "ManageTwoFactor": ("setup.manage_auth",),
+    "ManageTwoFactor": ("setup.manage_auth",),  # "Manage MFA in API"
+    "DelegatedTwoFactor": ("setup.manage_auth",),  # "Manage MFA in User Interface"
+    "ManagePasswordPolicies": ("setup.manage_auth",),
+    "ManageLoginAccessPolicies": ("setup.manage_auth",),
     "AuthorApex": ("code.author",),
     "ApiEnabled": ("api.enabled",),
+    # Only present where Salesforce Support enabled API Access Control.
     "UseAnyApiClient": ("api.any_client",),
-    "ApproveUninstalledApps": ("apps.approve_uninstalled",),
-    "ConnectedAppApproveUninstalled": ("apps.approve_uninstalled",),
-    "ManageConnectedApps": ("apps.manage",),
+    "CanApproveUninstalledApps": ("apps.approve_uninstalled",),
+    "ManageRemoteAccess": ("apps.manage",),  # label "Manage Connected Apps"
     "BypassMFAForUiLogins": ("mfa.bypass",),
     "ViewEventLogFiles": ("audit.view",),
+    "MonitorLoginHistory": ("audit.view",),
 }
 
 #: Raw permissions that mark an identity as API-only (an integration user).
 API_ONLY_PERMISSION = "ApiUserOnly"
+#: "Is Single Sign-On Enabled": the user is expected to sign in through SSO.
+SSO_PERMISSION = "IsSsoEnabled"
 
 assert all(n in PERMISSIONS for names in PERMISSION_MAP.values() for n in names)
 

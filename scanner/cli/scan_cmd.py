@@ -57,10 +57,12 @@ def _click_option(option: AdapterOption) -> click.Option:
     return click.Option([flag, option.name], default=None, help=help_text, metavar="VALUE")
 
 
-def collect(platform: str, flags: dict[str, Any], policy: Policy) -> Inventory:
+def collect(
+    platform: str, flags: dict[str, Any], policy: Policy, timeout: float | None = None
+) -> Inventory:
     """Collect ``platform`` through the pipeline, showing progress on stderr."""
     with RichProgress(stderr_console()) as progress:
-        return pipeline.collect(platform, flags, policy, progress)
+        return pipeline.collect(platform, flags, policy, progress, timeout=timeout)
 
 
 @click.command("scan")
@@ -87,12 +89,22 @@ def collect(platform: str, flags: dict[str, Any], policy: Policy) -> Inventory:
     help="Run the checks of this framework and report its status per requirement "
     "(see 'crmscan frameworks list').",
 )
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    metavar="SECONDS",
+    help="End the collection after this many seconds: what is left becomes api_error "
+    "gaps (ERROR findings) and the scan reports instead of waiting on a hung CRM. "
+    "With --config, per target (a target's own 'timeout' wins).",
+)
 @report_options
 def scan_command(
     platform: str | None,
     snapshot: Path | None,
     config: Path | None,
     framework: str | None,
+    timeout: float | None,
     report: ReportRequest,
     **adapter_flags: Any,
 ) -> None:
@@ -110,17 +122,22 @@ def scan_command(
     if sum(x is not None for x in (platform, snapshot, config)) != 1:
         raise ConfigError("give exactly one of --platform NAME, --snapshot FILE or --config FILE")
     if config is not None:
-        ctx.exit(scan_targets(load_targets(config), report, framework))
+        ctx.exit(scan_targets(load_targets(config), report, framework, timeout))
     policy = report.policy()
     if snapshot is not None:
         inventory = load_snapshot(snapshot)
     else:
         assert platform is not None
-        inventory = collect(platform, adapter_flags, policy)
+        inventory = collect(platform, adapter_flags, policy, timeout)
     ctx.exit(evaluate_and_report(inventory, policy, report, framework))
 
 
-def scan_targets(targets: list[Target], report: ReportRequest, framework: str | None) -> int:
+def scan_targets(
+    targets: list[Target],
+    report: ReportRequest,
+    framework: str | None,
+    timeout: float | None = None,
+) -> int:
     """Scan each target into its own report folder; one target's failure stops no other.
 
     Exit code: 1 if any gate failed, else 3 if any target was incomplete or could not be
@@ -136,7 +153,8 @@ def scan_targets(targets: list[Target], report: ReportRequest, framework: str | 
             target_report = dataclasses.replace(target_report, policy_ref=target.policy)
         try:
             policy = target_report.policy()
-            inventory = collect(target.platform, target.flags(os.environ), policy)
+            deadline = target.timeout if target.timeout is not None else timeout
+            inventory = collect(target.platform, target.flags(os.environ), policy, deadline)
             codes.append(evaluate_and_report(inventory, policy, target_report, framework))
         except CrmscanError as exc:
             notes.print(f"crmscan: {target.name}: error: {redact(str(exc))}", highlight=False)

@@ -8,6 +8,7 @@ Secrets never live in the file; it names the environment variables that hold the
         policy: strict
         options: {instance_url: "https://acme.my.salesforce.com"}
         env: {access_token: ACME_PROD_SF_TOKEN}
+        timeout: 900        # seconds for the whole collection (like scan --timeout)
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Target:
     options: dict[str, str]
     env: dict[str, str]
     policy: str | None = None
+    timeout: float | None = None  #: seconds for the whole collection; None: --timeout
 
     def flags(self, environ: Mapping[str, str]) -> dict[str, str | None]:
         """Adapter option values: inline options, then the named environment variables."""
@@ -77,6 +79,7 @@ def load_targets(path: Path | str) -> list[Target]:
                 options={k: str(v) for k, v in entry.get("options", {}).items()},
                 env=dict(entry.get("env", {})),
                 policy=entry.get("policy"),
+                timeout=float(entry["timeout"]) if "timeout" in entry else None,
             )
         )
     return targets

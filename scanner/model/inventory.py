@@ -65,6 +65,7 @@ COLLECTIONS: dict[str, str] = {
     "users.mfa": "Each user's MFA / 2FA enrolment",
     "users.login": "Login history summaries per user",
     "users.login_mfa": "Whether each login passed MFA (Salesforce VerificationHistory)",
+    "users.frozen": "Which users are frozen (cannot sign in although active)",
     "users.teams": "Each user's teams (HubSpot)",
     "users.object_access": "What each user can read or edit on sensitive objects",
     "permission_sets": "Profiles, permission sets, groups and roles with their permissions",
@@ -216,7 +217,12 @@ class PasswordPolicy(_Model):
     min_length: int | None = None
     complexity: (
         Literal[
-            "none", "alpha_numeric", "special", "upper_lower_numeric", "upper_lower_numeric_special"
+            "none",
+            "alpha_numeric",
+            "special",
+            "upper_lower_numeric",
+            "upper_lower_numeric_special",
+            "any3_upper_lower_numeric_special",  # three of the four character classes
         ]
         | None
     ) = None
@@ -388,6 +394,8 @@ class Monitoring(_Model):
 
     login_history_days: int | None = None
     audit_log_days: int | None = None
+    #: The oldest audit-log entry the scan could read (evidence behind audit_log_days).
+    audit_log_oldest_at: datetime | None = None
     audit_log_available: bool | None = None  # the tier has an audit log API (e.g. HubSpot)
     event_monitoring_enabled: bool | None = None
 

@@ -275,3 +275,25 @@ def test_authentication_error_reports_the_step_as_failed(make_adapter: Build) ->
     with pytest.raises(AuthenticationError):
         make_adapter(token="pat-na1-wrong").collect(CollectionScope(), progress)
     assert progress.events == [("started", "tenant", None), ("finished", "tenant", False)]
+
+
+def test_past_the_scan_deadline_every_collection_is_a_deadline_gap(
+    make_adapter: Build, emulator: HubSpotEmulator
+) -> None:
+    import time
+
+    inv = make_adapter().collect(CollectionScope(deadline=time.monotonic() - 1), NullProgress())
+    assert emulator.requests == [] and emulator.probe_requests == []
+    for collection in ("tenant", "users", "permission_sets", "users.login", "encryption.transport"):
+        reason, detail = _gap(inv, collection)
+        assert reason == GapReason.API_ERROR and "deadline" in detail
+    assert inv.users is None and inv.api_usage is not None and inv.api_usage.requests == 0
+
+
+def test_plain_http_base_url_is_refused_before_anything_is_sent() -> None:
+    adapter = HubSpotAdapter(
+        AdapterSettings({"access_token": TOKEN, "base_url": "http://127.0.0.1:1"})
+    )
+    with pytest.raises(ConfigError, match="plain HTTP") as caught:
+        adapter.collect(CollectionScope(), NullProgress())
+    assert caught.value.exit_code == EXIT_USAGE

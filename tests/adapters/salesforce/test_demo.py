@@ -38,7 +38,7 @@ def test_demo_scans_the_sample_org_offline_and_fast() -> None:
     assert time.monotonic() - started < 10
     assert inventory.tenant.name == "Acme Outfitters"
     assert inventory.users is not None and len(inventory.users) == 50
-    assert [g.collection for g in inventory.gaps] == ["auth.sso"]
+    assert [g.collection for g in inventory.gaps] == []
     # The recording's scope wins: its sensitive fields were collected.
     assert [f.name for f in inventory.encryption.fields or []] == [
         "Contact.SSN__c",

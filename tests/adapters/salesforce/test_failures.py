@@ -59,7 +59,7 @@ def test_optional_field_missing_is_dropped(emulator: SalesforceEmulator) -> None
     emulator.remove_field("LoginIpRange", "Description")
     emulator.remove_field("TwoFactorMethodsInfo", "HasBuiltInAuthenticator")
     inventory = _collect(emulator)
-    assert [g.collection for g in inventory.gaps] == ["auth.sso"]
+    assert [g.collection for g in inventory.gaps] == []
     profiles = {p.name: p for p in inventory.permission_sets or []}
     ranges = profiles["System Administrator"].login_ip_ranges
     assert ranges and ranges[0].description is None
@@ -168,11 +168,11 @@ def test_aggregate_refused_falls_back_to_rows(emulator: SalesforceEmulator) -> N
         )
     )
     fallback = _collect(emulator)
-    assert [g.collection for g in fallback.gaps] == ["auth.sso"]
+    assert [g.collection for g in fallback.gaps] == []
     assert {u.id: u.login for u in fallback.users or []} == {
         u.id: u.login for u in expected.users or []
     }
-    assert emulator.requests_matching("SELECT UserId, LoginTime, Status")
+    assert emulator.requests_matching("AuthenticationServiceId, LoginTime FROM LoginHistory")
 
 
 def test_expired_session_mid_scan(emulator: SalesforceEmulator) -> None:

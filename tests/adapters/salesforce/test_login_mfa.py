@@ -131,7 +131,15 @@ def test_salesforce_mfa_verifications_count_as_mfa(org: SalesforceEmulator) -> N
 
 
 def test_refused_aggregate_is_read_row_by_row(org: SalesforceEmulator) -> None:
-    org.faults.append(Fault("COUNT_DISTINCT(LoginHistoryId)", status=400, code="MALFORMED_QUERY"))
+    org.faults.append(
+        Fault(
+            "COUNT_DISTINCT(LoginHistoryId)",
+            status=400,
+            code="MALFORMED_QUERY",
+            message="Aggregate query does not support queryMore(), use LIMIT to restrict "
+            "the results to a single batch",
+        )
+    )
     inventory = make_adapter(org).collect(SCOPE, Progress())
     assert inventory.gap_for("users.login_mfa") is None
     found = _auth009(inventory)

@@ -12,7 +12,7 @@ from tests.emulators.salesforce.soql import SF_DATETIME
 PERMISSIONS = [
     "ApiEnabled", "ApiUserOnly", "AuthorApex", "CustomizeApplication", "DataExport",
     "EditTask", "ExportReport", "ManageUsers", "ModifyAllData", "RunReports", "ViewAllData",
-    "ViewSetup", "ManageSharing", "ResetPasswords", "ViewEncryptedData",
+    "ViewSetup", "ManageSharing", "ResetPasswords", "ViewEncryptedData", "MonitorLoginHistory",
 ]  # fmt: skip
 
 

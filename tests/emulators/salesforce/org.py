@@ -22,6 +22,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from tests.emulators.salesforce.schema import PERMISSION_FIELD_COUNT, PICKLISTS, properties
 from tests.emulators.salesforce.soql import SF_DATETIME, parse_datetime
 
 #: Fields each sObject has, whether or not the fixture's records set them.
@@ -121,7 +122,43 @@ STANDARD_FIELDS: dict[str, list[str]] = {
         "SourceIp",
         "Application",
         "AuthMethodReference",
+        "AuthenticationServiceId",
         "LoginUrl",
+        "CipherSuite",
+        "CountryIso",
+        "TlsProtocol",
+        "Browser",
+        "Platform",
+    ],
+    "UserLogin": ["Id", "UserId", "IsFrozen", "IsPasswordLocked"],
+    "UserPermissionAccess": ["LastCacheUpdate"],
+    "SetupAuditTrail": [
+        "Id",
+        "Action",
+        "Section",
+        "Display",
+        "CreatedDate",
+        "CreatedById",
+        "DelegateUser",
+        "CreatedByContext",
+        "CreatedByIssuer",
+    ],
+    "SamlSsoConfig": [
+        "Id",
+        "DeveloperName",
+        "MasterLabel",
+        "Issuer",
+        "LoginUrl",
+        "OptionsRequireMfaSaml",
+        "OptionsUserProvisioning",
+    ],
+    "AuthProvider": [
+        "Id",
+        "DeveloperName",
+        "FriendlyName",
+        "ProviderType",
+        "OptionsRequireMfa",
+        "CreatedDate",
     ],
     "VerificationHistory": [
         "Id",
@@ -158,8 +195,11 @@ STANDARD_FIELDS: dict[str, list[str]] = {
     ],
     "OauthToken": [
         "Id",
+        "AccessToken",
         "AppName",
         "AppMenuItemId",
+        "DeleteToken",
+        "RequestToken",
         "UserId",
         "CreatedDate",
         "LastUsedDate",
@@ -198,54 +238,6 @@ TOOLING_FIELDS: dict[str, list[str]] = {
         "CreatedDate",
     ],
 }
-#: Picklist fields and their values, as describe lists them (VerificationHistory as
-#: documented for API 62.0).
-PICKLISTS: dict[tuple[str, str], list[str]] = {
-    ("VerificationHistory", "Activity"): [
-        "AccessReports",
-        "Apex",
-        "ChangeEmail",
-        "ConnectSms",
-        "ConnectToopher",
-        "ConnectTotp",
-        "ConnectU2F",
-        "ConnectWebAuth",
-        "ConnectedApp",
-        "EnableLL",
-        "ExportPrintReports",
-        "ExtraVerification",
-        "ListView",
-        "Login",
-        "Registration",
-        "TempCode",
-    ],
-    ("VerificationHistory", "Status"): [
-        "AutomatedSuccess",
-        "Denied",
-        "FailedGeneralError",
-        "FailedInvalidCode",
-        "FailedInvalidPassword",
-        "FailedPasswordLockout",
-        "FailedTooManyAttempts",
-        "Initiated",
-        "InProgress",
-        "RateLimited",
-        "ReportedDenied",
-        "Succeeded",
-    ],
-    ("VerificationHistory", "VerificationMethod"): [
-        "BuiltInAuthenticator",
-        "Email",
-        "LightningLogin",
-        "Password",
-        "SalesforceAuthenticator",
-        "SecurityKey",
-        "Sms",
-        "TempCode",
-        "Totp",
-        "U2F",
-    ],
-}
 _DATETIME_VALUE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$")
 
 
@@ -279,6 +271,12 @@ class Org:
         # Whole days, so times of day (and hourly buckets) stay as the fixture has them.
         delta = timedelta(days=((now or anchor) - anchor).days)
         perm_fields = [f"Permissions{p}" for p in data.get("permission_fields", [])]
+        # Pad to a realistic count: the fixture names the permissions it grants, a real
+        # org describes hundreds more (all false here).
+        padding = [
+            f"PermissionsEmulatedFeature{i:03d}"
+            for i in range(max(0, PERMISSION_FIELD_COUNT - len(perm_fields)))
+        ]
         schemas = data.get("schemas", {})
 
         def shift(value: Any) -> Any:
@@ -288,22 +286,22 @@ class Org:
 
         def build(name: str, records: list[dict[str, Any]], standard: list[str]) -> SObject:
             names = list(standard)
-            if name == "PermissionSet":
-                names += perm_fields
+            if name in ("PermissionSet", "UserPermissionAccess"):
+                names += perm_fields + padding
             extra = [f for f in schemas.get(name, []) if f["name"] not in names]
-            fields = [_field(n, PICKLISTS.get((name, n))) for n in names] + extra
+            fields = [_field(name, n, PICKLISTS.get((name, n))) for n in names] + extra
             known = {f["name"] for f in fields}
             out = []
             for raw in records:
                 record = {k: shift(v) for k, v in raw.items() if k != "grants"}
                 if name == "PermissionSet":
                     granted = set(raw.get("grants", []))
-                    for perm in perm_fields:
+                    for perm in perm_fields + padding:
                         record[perm] = perm[len("Permissions") :] in granted
                 for key in record:
                     if key not in known:
                         known.add(key)
-                        fields.append(_field(key))
+                        fields.append(_field(name, key))
                 out.append(record)
             return SObject(name, fields, out)
 
@@ -329,19 +327,27 @@ class Org:
         return cls.from_fixture(data, now or datetime.now(timezone.utc))
 
 
-def _field(name: str, picklist: list[str] | None = None) -> dict[str, Any]:
+def _field(obj: str, name: str, picklist: list[str] | None = None) -> dict[str, Any]:
+    kind = _kind(name) if picklist is None else "picklist"
+    props = properties(obj, name, kind)
+    out: dict[str, Any] = {
+        "name": name,
+        "type": kind,
+        "label": name,
+        "encrypted": False,
+        "nillable": "N" in props,
+        "filterable": "F" in props,
+        "groupable": "G" in props,
+    }
     if picklist is not None:
-        return {
-            "name": name,
-            "type": "picklist",
-            "label": name,
-            "encrypted": False,
-            "nillable": True,
-            "restrictedPicklist": True,
-            "picklistValues": [
-                {"value": v, "label": v, "active": True, "defaultValue": False} for v in picklist
-            ],
-        }
+        out["restrictedPicklist"] = True
+        out["picklistValues"] = [
+            {"value": v, "label": v, "active": True, "defaultValue": False} for v in picklist
+        ]
+    return out
+
+
+def _kind(name: str) -> str:
     if name == "Id":
         kind = "id"
     elif name.startswith(("Is", "Has", "Permissions", "Options")):
@@ -352,4 +358,4 @@ def _field(name: str, picklist: list[str] | None = None) -> dict[str, Any]:
         kind = "reference"
     else:
         kind = "string"
-    return {"name": name, "type": kind, "label": name, "encrypted": False, "nillable": True}
+    return kind

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http.server import ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import requests
 import trustme
@@ -25,6 +25,16 @@ import trustme
 from tests.emulators.salesforce import soap
 from tests.emulators.salesforce.login import LoginEndpoints
 from tests.emulators.salesforce.org import Org
+from tests.emulators.salesforce.schema import (
+    ACCESS_RULES,
+    NO_AGGREGATES,
+    OAUTH_TOKEN_CAP,
+    OAUTH_TOKEN_PAGE,
+    URI_LIMIT,
+    properties,
+)
+from tests.emulators.salesforce.schema import PAGE_SIZE as _PAGE_SIZE
+from tests.emulators.salesforce.soql import _FUNC as _FUNC_CALL
 from tests.emulators.salesforce.soql import (
     Query,
     SoqlError,
@@ -36,7 +46,29 @@ from tests.emulators.salesforce.soql import (
 )
 from tests.emulators.salesforce.transport import Handler, LoopbackAdapter, QuietServer
 
-PAGE_SIZE = 2000
+PAGE_SIZE = _PAGE_SIZE
+#: What the scanning user holds by default: everything the documented access rules ask.
+FULL_ACCESS = frozenset(
+    {"CustomizeApplication", "ManageUsers", "ViewSetup", "ManageAuthProviders", "ManageTwoFactor"}
+)
+
+
+#: Metadata API names of standard profiles (Profile.Name differs: "System Administrator"
+#: is ``Admin``); a custom profile's name is its Name, URL-encoded.
+STANDARD_PROFILE_NAMES = {
+    "System Administrator": "Admin",
+    "Standard User": "Standard",
+    "Read Only": "ReadOnly",
+    "Marketing User": "MarketingProfile",
+    "Contract Manager": "ContractManager",
+    "Solution Manager": "SolutionManager",
+    "Minimum Access - Salesforce": "MinimumAccess",
+}
+
+
+def profile_metadata_name(name: str) -> str:
+    """The Metadata API fullName of the profile called ``name``."""
+    return STANDARD_PROFILE_NAMES.get(name) or quote(name, safe=" ")
 
 
 @dataclass
@@ -46,8 +78,10 @@ class Fault:
     The text of a query request is its SOQL (``#page2`` etc. is appended for the pages
     after the first); of any other request, its path. ``kind`` is ``error`` (answer
     ``status`` with ``code``), ``truncate`` (cut the JSON body in half), ``delay`` (sleep
-    ``delay`` seconds first) or ``garbage`` (a 200 that is not JSON). ``times`` limits how
-    often the fault fires (None = always).
+    ``delay`` seconds first), ``garbage`` (a 200 that is not JSON), ``rate_limit`` (HTTP
+    429 REQUEST_LIMIT_EXCEEDED with ``Retry-After: retry_after``), ``repeat_cursor`` (a
+    page whose ``nextRecordsUrl`` points at itself) or ``drop_field`` (records without
+    the field ``code``). ``times`` limits how often the fault fires (None = always).
     """
 
     target: str
@@ -59,6 +93,7 @@ class Fault:
     )
     times: int | None = None
     delay: float = 0.0
+    retry_after: str = "1"
     fired: int = 0
 
 
@@ -112,6 +147,9 @@ class SalesforceEmulator(LoginEndpoints):
     faults: list[Fault] = field(default_factory=list)
     log: list[LoggedRequest] = field(default_factory=list)
     now: datetime | None = None  # the org's clock (LAST_N_DAYS); None = real time
+    #: The scanning user's permissions and id (documented visibility rules apply).
+    identity_permissions: frozenset[str] = FULL_ACCESS
+    identity_user_id: str = "005000000000000SCN"
 
     def __post_init__(self) -> None:
         self.ca = trustme.CA()
@@ -206,6 +244,10 @@ class SalesforceEmulator(LoginEndpoints):
         self, method: str, raw_path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
         """Answer one request: (status, headers, body)."""
+        if len(raw_path) > URI_LIMIT:
+            return self._limit_refusal(method, raw_path, 414, "URI Too Long")
+        if len(raw_path) + sum(len(k) + len(v) + 4 for k, v in headers.items()) > URI_LIMIT:
+            return self._limit_refusal(method, raw_path, 431, "Request Header Fields Too Large")
         parts = urlsplit(raw_path)
         path = parts.path
         query = parse_qs(parts.query)
@@ -231,6 +273,14 @@ class SalesforceEmulator(LoginEndpoints):
         status, out_headers, out_body = self._route(method, path, query, headers, body, text)
         entry.status = status
         return status, out_headers, out_body
+
+    def _limit_refusal(
+        self, method: str, raw_path: str, status: int, reason: str
+    ) -> tuple[int, dict[str, str], bytes]:
+        with self._lock:
+            self.log.append(LoggedRequest(method, raw_path[:200], raw_path[:200], status))
+        body = f"<html><body><h1>{status} {reason}</h1></body></html>".encode()
+        return status, {"Content-Type": "text/html"}, body
 
     def _fault_for(self, text: str) -> Fault | None:
         with self._lock:
@@ -282,6 +332,18 @@ class SalesforceEmulator(LoginEndpoints):
             )
         if fault and fault.kind == "error":
             return self._json(fault.status, [{"message": fault.message, "errorCode": fault.code}])
+        if fault and fault.kind == "rate_limit":
+            code, out_headers, out = self._json(
+                429,
+                [
+                    {
+                        "message": "Too many requests, retry later.",
+                        "errorCode": "REQUEST_LIMIT_EXCEEDED",
+                    }
+                ],
+            )
+            out_headers["Retry-After"] = fault.retry_after
+            return code, out_headers, out
         if method != "GET":
             return self._json(
                 405,
@@ -306,7 +368,27 @@ class SalesforceEmulator(LoginEndpoints):
             status, payload = self._query(query.get("q", [""])[0], tooling)
         elif rest.startswith("query/"):
             status, payload = self._more(rest.split("/", 1)[1])
-        elif rest.startswith("sobjects/") and rest.endswith("/describe"):
+        else:
+            status, payload = self._other(rest, tooling)
+        code, out_headers, out = self._json(status, payload)
+        if status == 200 and fault and fault.kind == "repeat_cursor":
+            page = dict(payload)
+            page["done"] = False
+            page["nextRecordsUrl"] = f"/services/data/v{self.api_version}/query/01gLOOP-0"
+            self._cursors.setdefault("01gLOOP", self._cursors[next(iter(self._cursors))])
+            code, out_headers, out = self._json(status, page)
+        elif status == 200 and fault and fault.kind == "drop_field":
+            for record in payload.get("records", []):
+                record.pop(fault.code, None)
+            code, out_headers, out = self._json(status, payload)
+        if fault and fault.kind == "truncate":
+            out = out[: len(out) // 2]
+        elif fault and fault.kind == "garbage":
+            out = b"<html><body>Service unavailable</body></html>"
+        return code, out_headers, out
+
+    def _other(self, rest: str, tooling: bool) -> tuple[int, Any]:
+        if rest.startswith("sobjects/") and rest.endswith("/describe"):
             status, payload = self._describe(rest.split("/")[1], tooling)
         elif rest == "limits":
             status, payload = (
@@ -323,12 +405,7 @@ class SalesforceEmulator(LoginEndpoints):
                 404,
                 [{"message": "The requested resource does not exist", "errorCode": "NOT_FOUND"}],
             )
-        code, out_headers, out = self._json(status, payload)
-        if fault and fault.kind == "truncate":
-            out = out[: len(out) // 2]
-        elif fault and fault.kind == "garbage":
-            out = b"<html><body>Service unavailable</body></html>"
-        return code, out_headers, out
+        return status, payload
 
     def _authorized(self, authorization: str) -> bool:
         return authorization.startswith("Bearer ") and authorization[7:] in self._tokens
@@ -372,9 +449,19 @@ class SalesforceEmulator(LoginEndpoints):
                         f"Column:1\nNo such column '{name}' on entity "
                         f"'{parsed.obj}'.",
                     )
-            rows = execute(parsed, sobject.records, parsed.obj)
+            self._check_documented_rules(parsed, sobject)
+            records = self._visible(parsed.obj, sobject.records)
+            if records is None:
+                raise SoqlError(
+                    "INSUFFICIENT_ACCESS",
+                    f"insufficient access rights on object {parsed.obj}",
+                )
+            if parsed.obj == "UserPermissionAccess":
+                records = [self._permission_access(sobject)]
+            rows = execute(parsed, records, parsed.obj)
         except SoqlError as exc:
-            return 400, [{"message": exc.message, "errorCode": exc.code}]
+            status = 403 if exc.code == "INSUFFICIENT_ACCESS" else 400
+            return status, [{"message": exc.message, "errorCode": exc.code}]
         if parsed.group_by and len(rows) > PAGE_SIZE:
             return 400, [
                 {
@@ -383,20 +470,72 @@ class SalesforceEmulator(LoginEndpoints):
                     "errorCode": "MALFORMED_QUERY",
                 }
             ]
+        if parsed.obj == "OauthToken" and parsed.offset == 0:
+            rows = rows[:OAUTH_TOKEN_CAP]  # "No more records are returned after 2500"
         locator = "01g" + hashlib.sha1(soql.encode()).hexdigest()[:15]
         self._cursors[locator] = _Cursor(parsed.obj, rows, soql, tooling, parsed)
         return 200, self._page(locator, 0)
 
+    def _check_documented_rules(self, parsed: Query, sobject: Any) -> None:
+        """Refuse what the Object Reference says the real org refuses."""
+        kinds = {f["name"]: f.get("type", "string") for f in sobject.fields}
+        for name, _, _ in parsed.where:
+            if "F" not in properties(parsed.obj, name, kinds.get(name, "string")):
+                raise SoqlError(
+                    "INVALID_FIELD",
+                    f"\n{name}\n^\nERROR at Row:1:Column:1\n"
+                    f"field '{name}' can not be filtered in query call",
+                )
+        for expr in parsed.group_by:
+            func = _FUNC_CALL.match(expr)
+            name = func.group("arg") if func else expr
+            kind = kinds.get(name, "string")
+            # A date function groups a datetime field by period (the SOQL guide's
+            # GROUP BY CALENDAR_YEAR(CreatedDate)); a plain field must be groupable.
+            ok = kind in ("datetime", "date") if func else "G" in properties(parsed.obj, name, kind)
+            if not ok:
+                raise SoqlError(
+                    "INVALID_FIELD",
+                    f"\n{expr}\n^\nERROR at Row:1:Column:1\n"
+                    f"field '{name}' can not be grouped in a query call",
+                )
+        if parsed.obj in NO_AGGREGATES and is_aggregate(parsed):
+            raise SoqlError(
+                "MALFORMED_QUERY", f"aggregate queries are not supported on {parsed.obj}"
+            )
+
+    def _visible(self, obj: str, records: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+        """The records the scanning user may see under the object's access rule."""
+        rule = ACCESS_RULES.get(obj)
+        if rule is None or rule[0] & self.identity_permissions:
+            return records
+        if rule[1] == "own":
+            return [r for r in records if r.get("UserId") == self.identity_user_id]
+        return None
+
+    def _permission_access(self, sobject: Any) -> dict[str, Any]:
+        row: dict[str, Any] = {"LastCacheUpdate": None}
+        for entry in sobject.fields:
+            name = entry["name"]
+            if name.startswith("Permissions"):
+                row[name] = name[len("Permissions") :] in self.identity_permissions
+        return row
+
     def _page(self, locator: str, offset: int) -> dict[str, Any]:
         cursor = self._cursors[locator]
-        chunk = cursor.rows[offset : offset + PAGE_SIZE]
+        size = OAUTH_TOKEN_PAGE if cursor.obj == "OauthToken" else PAGE_SIZE
+        chunk = cursor.rows[offset : offset + size]
         if not is_aggregate(cursor.query):  # rows are projected a page at a time
             chunk = [project(cursor.query, r, cursor.obj) for r in chunk]
-        done = offset + PAGE_SIZE >= len(cursor.rows)
+            if cursor.obj == "OauthToken":  # "Reserved for future use ... always null"
+                for row in chunk:
+                    if "Id" in row:
+                        row["Id"] = None
+        done = offset + size >= len(cursor.rows)
         page: dict[str, Any] = {"totalSize": len(cursor.rows), "done": done}
         if not done:
             base = f"/services/data/v{self.api_version}/" + ("tooling/" if cursor.tooling else "")
-            page["nextRecordsUrl"] = f"{base}query/{locator}-{offset + PAGE_SIZE}"
+            page["nextRecordsUrl"] = f"{base}query/{locator}-{offset + size}"
         page["records"] = chunk
         if cursor.tooling:
             page["entityTypeName"] = cursor.obj
@@ -448,10 +587,25 @@ class SalesforceEmulator(LoginEndpoints):
                 500, soap.fault("INVALID_OPERATION", f"{operation} is not served by this emulator")
             )
         components = self.org.metadata.get(kind or "")
+        if kind == "Profile":
+            components = {
+                profile_metadata_name(r["Name"]): {"id": r["Id"]}
+                for r in self.org.sobjects["Profile"].records
+            }
         if components is None:
             return self._xml(500, soap.fault("INVALID_TYPE", f"Unknown type: {kind}"))
         if operation == "listMetadata":
-            return self._xml(200, soap.list_response(kind or "", sorted(components)))
+            listed = [
+                (
+                    name,
+                    str(
+                        (body or {}).get("id")
+                        or "0Pp" + hashlib.sha1(name.encode()).hexdigest()[:15]
+                    ),
+                )
+                for name, body in sorted(components.items())
+            ]
+            return self._xml(200, soap.list_response(kind or "", listed))
         return self._xml(
             200, soap.read_response(kind or "", [(n, components.get(n)) for n in names])
         )

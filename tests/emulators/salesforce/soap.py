@@ -105,11 +105,11 @@ def read_response(kind: str, components: list[tuple[str, dict[str, Any] | None]]
     )
 
 
-def list_response(kind: str, names: list[str]) -> str:
-    """A ``listMetadataResponse`` with one FileProperties per name."""
+def list_response(kind: str, components: list[tuple[str, str]]) -> str:
+    """A ``listMetadataResponse`` with one FileProperties (fullName, id) per component."""
     results = "".join(
-        f"<result><fullName>{escape(n)}</fullName><type>{kind}</type>"
+        f"<result><fullName>{escape(n)}</fullName><id>{escape(i)}</id><type>{kind}</type>"
         f"<fileName>{kind}/{escape(n)}</fileName></result>"
-        for n in names
+        for n, i in components
     )
     return _envelope(f"<listMetadataResponse>{results}</listMetadataResponse>", METADATA_NS)

@@ -19,7 +19,8 @@ _QUERY = re.compile(
     r"(?:\s+WHERE\s+(?P<where>.+?))?"
     r"(?:\s+GROUP\s+BY\s+(?P<group>.+?))?"
     r"(?:\s+ORDER\s+BY\s+(?P<order>.+?))?"
-    r"(?:\s+LIMIT\s+(?P<limit>\d+))?\s*$",
+    r"(?:\s+LIMIT\s+(?P<limit>\d+))?"
+    r"(?:\s+OFFSET\s+(?P<offset>\d+))?\s*$",
     re.IGNORECASE | re.DOTALL,
 )
 _COND = re.compile(
@@ -62,6 +63,8 @@ class Query:
     group_by: list[str] = field(default_factory=list)
     order_by: str | None = None
     limit: int | None = None
+    offset: int = 0
+    descending: bool = False
 
 
 def parse_datetime(value: str) -> datetime:
@@ -138,8 +141,11 @@ def parse(soql: str, now: datetime) -> Query:
             where.append((parsed.group("field"), op, _literal(parsed.group("value"), now)))
     group_by = _split_top(match.group("group")) if match.group("group") else []
     limit = int(match.group("limit")) if match.group("limit") else None
-    order = match.group("order").split()[0] if match.group("order") else None
-    return Query(match.group("obj"), items, where, group_by, order, limit)
+    order_parts = match.group("order").split() if match.group("order") else []
+    order = order_parts[0] if order_parts else None
+    descending = len(order_parts) > 1 and order_parts[1].upper() == "DESC"
+    offset = int(match.group("offset")) if match.group("offset") else 0
+    return Query(match.group("obj"), items, where, group_by, order, limit, offset, descending)
 
 
 def _compare(value: Any, op: str, target: Any) -> bool:
@@ -204,8 +210,9 @@ def execute(query: Query, records: list[dict[str, Any]], obj_type: str) -> list[
     rows = [r for r in records if all(_compare(r.get(f), op, v) for f, op, v in query.where)]
     if query.order_by:
         key = query.order_by
-        rows.sort(key=lambda r: (r.get(key) is None, str(r.get(key))))
+        rows.sort(key=lambda r: (r.get(key) is None, str(r.get(key))), reverse=query.descending)
     result = _aggregate(query, rows) if is_aggregate(query) else rows
+    result = result[query.offset :]
     if query.limit is not None:
         result = result[: query.limit]
     return result

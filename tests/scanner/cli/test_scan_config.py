@@ -97,6 +97,7 @@ def test_all_targets_failing_is_exit_2(tmp_path: Path) -> None:
             "not a hubspot option",
         ),
         ("targets:\n  - name: a b\n    platform: hubspot\n", 2, "name"),
+        ("targets:\n  - name: a\n    platform: hubspot\n    timeout: 0\n", 4, "timeout"),
         (
             "targets:\n  - {name: a, platform: hubspot}\n  - {name: a, platform: hubspot}\n",
             3,

@@ -1,0 +1,106 @@
+"""Hostile Salesforce servers and records (issue 10 items 2, 3, 14, 15).
+
+A record the adapter cannot map (a null where a value was expected, a selected field
+that did not come back) is a gap and ERROR for the checks that need it; a looping
+cursor is a malformed_response gap; nothing crashes and nothing that needs the broken
+data is PASS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scanner.engine.scan import run_checks
+from scanner.language.policy import load_policy
+from scanner.model.inventory import GapReason, Inventory
+from tests.adapters.salesforce.conftest import SAMPLE_ORG, SCOPE, Progress, make_adapter
+from tests.emulators.salesforce import Fault, Org, SalesforceEmulator
+
+
+@pytest.fixture
+def emulator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SalesforceEmulator]:
+    """The sample org on loopback over TLS, its CA trusted through REQUESTS_CA_BUNDLE."""
+    with SalesforceEmulator(Org.load(SAMPLE_ORG)) as emu:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", emu.ca_file(str(tmp_path)))
+        yield emu
+
+
+#: Objects whose records the scan reads (the sample org has rows in each).
+OBJECTS = [
+    "User",
+    "Profile",
+    "PermissionSet",
+    "PermissionSetAssignment",
+    "PermissionSetGroup",
+    "UserRole",
+    "TwoFactorMethodsInfo",
+    "LoginHistory",
+    "VerificationHistory",
+    "LoginIpRange",
+    "ObjectPermissions",
+    "FieldPermissions",
+    "TenantSecret",
+    "ConnectedApplication",
+    "OauthToken",
+    "NamedCredential",
+    "UserLogin",
+    "SetupAuditTrail",
+    "SamlSsoConfig",
+]
+
+
+def _no_pass_on_gaps(inventory: Inventory) -> None:
+    result = run_checks(inventory, load_policy("baseline"))
+    for finding in result.findings:
+        if finding.status.value != "PASS":
+            continue
+        for collection in finding.check.requires:
+            assert inventory.gap_for(collection) is None, (finding.check.id, collection)
+
+
+@pytest.mark.parametrize("obj", OBJECTS)
+def test_a_record_with_every_field_null(emulator: SalesforceEmulator, obj: str) -> None:
+    record = emulator.org.sobjects[obj].records[0]
+    for key in record:
+        record[key] = None
+    inventory = make_adapter(emulator).collect(SCOPE, Progress())
+    _no_pass_on_gaps(inventory)
+
+
+@pytest.mark.parametrize(
+    ("obj", "field"),
+    [
+        ("PermissionSet", "PermissionsModifyAllData"),
+        ("PermissionSet", "PermissionsApiUserOnly"),
+        ("User", "IsActive"),
+        ("PermissionSetAssignment", "PermissionSetId"),
+        ("TwoFactorMethodsInfo", "HasTotp"),
+        ("OauthToken", "LastUsedDate"),
+        ("LoginHistory", "n"),
+    ],
+)
+def test_a_selected_field_not_returned_is_malformed(
+    emulator: SalesforceEmulator, obj: str, field: str
+) -> None:
+    emulator.faults.append(Fault(f"FROM {obj}", kind="drop_field", code=field))
+    inventory = make_adapter(emulator).collect(SCOPE, Progress())
+    assert any(g.reason is GapReason.MALFORMED_RESPONSE for g in inventory.gaps), inventory.gaps
+    _no_pass_on_gaps(inventory)
+
+
+def test_a_repeating_cursor_is_malformed_not_a_loop(emulator: SalesforceEmulator) -> None:
+    emulator.faults.append(Fault("FROM UserRole", kind="repeat_cursor"))
+    inventory = make_adapter(emulator).collect(SCOPE, Progress())
+    gap = inventory.gap_for("roles")
+    assert gap is not None and gap.reason is GapReason.MALFORMED_RESPONSE
+    assert len(emulator.requests_matching("FROM UserRole")) <= 3
+    _no_pass_on_gaps(inventory)
+
+
+def test_one_429_does_not_turn_checks_into_errors(emulator: SalesforceEmulator) -> None:
+    emulator.faults.append(Fault("FROM User ", kind="rate_limit", retry_after="0", times=1))
+    inventory = make_adapter(emulator).collect(SCOPE, Progress())
+    assert inventory.gap_for("users") is None and inventory.users
