@@ -106,9 +106,15 @@ class Collection:
     def run(self) -> Inventory:
         """Collect everything; see the module docstring for what becomes a gap."""
         inv = self.inv
+        who: dict[str, Any] = {}
         self.progress.started("tenant")
-        who = self.dataverse.who_am_i()  # AuthenticationError stops the scan here
-        self.progress.finished("tenant", True)
+        try:
+            who = self.dataverse.who_am_i()  # AuthenticationError stops the scan here
+        except CollectionError as exc:
+            # Only the application user's id is lost; every read records its own gap.
+            _log.warning("Dynamics 365 WhoAmI failed: %s", exc)
+            inv.extra.setdefault("dynamics", {})["who_am_i_error"] = str(exc)
+        self.progress.finished("tenant", bool(who))
         orgs = self._read("tenant", queries.ORGANIZATION, parse_organization)
         org: Organization | None = orgs[0] if orgs else None
         if orgs is not None and not orgs:

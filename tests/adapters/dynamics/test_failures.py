@@ -259,3 +259,14 @@ def test_service_protection_codes_are_named(
     inventory = collect()
     found = gap(inventory, "permission_sets")
     assert found.reason is GapReason.RATE_LIMITED and "concurrent requests" in found.detail
+
+
+def test_who_am_i_failing_is_a_gap_and_the_scan_goes_on(
+    collect: Callable[..., Inventory], emulator: DynamicsEmulator
+) -> None:
+    emulator.fail("dataverse", "/WhoAmI", 503, times=None)
+    inventory = collect()
+    assert inventory.gap_for("tenant") is None and inventory.tenant.name == "Northwind Traders"
+    assert inventory.users is not None  # the other reads still worked
+    assert inventory.extra["dynamics"]["application_user"] is None
+    assert "503" in inventory.extra["dynamics"]["who_am_i_error"]
