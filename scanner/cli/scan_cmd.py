@@ -42,16 +42,24 @@ def _adapter_options() -> list[AdapterOption]:
     return list(seen.values())
 
 
+def _shared_help(name: str) -> str:
+    """The help of option ``name``; per platform when the adapters sharing it differ."""
+    helps: dict[str, list[str]] = {}
+    for platform, adapter in ADAPTERS:
+        for option in adapter.options:
+            if option.name == name:
+                helps.setdefault(option.help, []).append(platform)
+    if len(helps) == 1:
+        return next(iter(helps))
+    return "; ".join(f"{'/'.join(platforms)}: {text}" for text, platforms in helps.items())
+
+
 def _click_option(option: AdapterOption) -> click.Option:
     flag = "--" + option.name.replace("_", "-")
-    sharing = [(name, o) for name, a in ADAPTERS for o in a.options if o.name == option.name]
-    envs = sorted({o.envvar for _, o in sharing if o.envvar})
-    # Adapters may share an option name (--client-id): say what it means for each.
-    if len({o.help for _, o in sharing}) > 1:
-        described = "; ".join(f"{name}: {o.help}" for name, o in sharing)
-    else:
-        described = option.help
-    help_text = described + (f" [env: {', '.join(envs)}]" if envs else "")
+    envs = sorted(
+        {o.envvar for _, a in ADAPTERS for o in a.options if o.name == option.name and o.envvar}
+    )
+    help_text = _shared_help(option.name) + (f" [env: {', '.join(envs)}]" if envs else "")
     if option.is_flag:
         return click.Option([flag, option.name], is_flag=True, default=None, help=help_text)
     return click.Option([flag, option.name], default=None, help=help_text, metavar="VALUE")
@@ -113,6 +121,7 @@ def scan_command(
     \b
     crmscan scan --platform salesforce --instance-url URL --access-token TOKEN
     crmscan scan --platform hubspot --access-token TOKEN
+    crmscan scan --platform zoho --client-id ID --client-secret S --refresh-token T
     crmscan scan --platform dynamics --environment-url URL --tenant-id T --client-id C ...
     crmscan scan --snapshot inventory.json --fail-on high
     crmscan scan --snapshot inventory.json --framework pci-dss --policy strict

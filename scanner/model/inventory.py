@@ -32,6 +32,8 @@ PERMISSIONS: dict[str, str] = {
     "data.modify_all": "Create, edit and delete every record regardless of sharing",
     "data.view_all": "Read every record regardless of sharing",
     "data.export": "Export data in bulk (weekly export, reports export, data loader)",
+    "data.mass_update": "Update many records in one operation (mass update)",
+    "data.mass_delete": "Delete many records in one operation (mass delete)",
     "data.view_encrypted": "See the plain-text value of encrypted fields",
     "data.manage_encryption": "Manage encryption keys and encryption settings",
     "users.manage": "Create, edit and deactivate users and assign permissions",
@@ -406,6 +408,9 @@ class ApiUsage(_Model):
     requests: int = 0
     daily_used: int | None = None
     daily_limit: int | None = None
+    #: Units the platform charges for the scan's calls where it meters units rather than
+    #: requests (Zoho CRM API credits); None where the platform counts requests.
+    credits_used: int | None = None
 
 
 class Inventory(_Model):
