@@ -71,7 +71,7 @@ class Rule:
 PRIVILEGE_RULES: dict[str, tuple[Rule, ...]] = {
     # Miscellaneous privileges (no table of their own).
     "prvExportToExcel": (Rule("data.export"),),
-    "prvBulkDelete": (Rule("data.bulk_delete"),),
+    "prvBulkDelete": (Rule("data.mass_delete"),),
     "prvActOnBehalfOfAnotherUser": (Rule("users.impersonate"),),
     # Users and security roles: at Basic depth a user can only edit their own record.
     "prvCreateUser": (Rule("users.manage", Depth.LOCAL),),

@@ -54,7 +54,6 @@ PERMISSIONS: dict[str, str] = {
     "account.super_admin": "Super admin of the account (every permission)",
     "billing.manage": "Manage billing and subscriptions",
     "audit.view": "View audit logs and setup audit trail",
-    "data.bulk_delete": "Delete records in bulk (bulk delete jobs, mass delete)",
     "users.impersonate": "Act on behalf of another user (impersonation)",
 }
 

@@ -30,7 +30,7 @@ def test_collects_users_roles_teams_and_auditing(
     assert "account.super_admin" in erp.permissions and erp.mfa is None
     # Team roles count: Kofi gets bulk delete and export from the Data Stewards team.
     kofi = user(inventory, "kofi.mensah")
-    assert {"data.bulk_delete", "data.export"} <= set(kofi.permissions)
+    assert {"data.mass_delete", "data.export"} <= set(kofi.permissions)
     assert "Data Steward (team Data Stewards)" in kofi.permission_sets
     assert any(g.source_name == "Data Steward (team Data Stewards)" for g in kofi.grants or [])
     assert "prvBulkDelete:global" in (kofi.raw_permissions or [])

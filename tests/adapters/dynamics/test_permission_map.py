@@ -49,7 +49,7 @@ def test_misc_privileges_count_at_any_depth() -> None:
     )  # fmt: skip
     assert found == {
         "data.export": ("prvExportToExcel",),
-        "data.bulk_delete": ("prvBulkDelete",),
+        "data.mass_delete": ("prvBulkDelete",),
         "users.impersonate": ("prvActOnBehalfOfAnotherUser",),
     }
 
