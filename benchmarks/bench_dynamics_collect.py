@@ -41,7 +41,7 @@ def grow(env: Environment, users: int) -> None:
     registration = next(r for r in env.registrations if r["id"] == graph_user["id"])
     for index in range(users - len(env.tables["systemusers"])):
         user_id, object_id = str(uuid.uuid4()), str(uuid.uuid4())
-        upn = f"seller{index}@northwind-traders.example"
+        upn = f"seller{index}@fabrikam-outdoors.example"
         env.tables["systemusers"].append(
             {**template, "systemuserid": user_id, "domainname": upn,
              "internalemailaddress": upn, "azureactivedirectoryobjectid": object_id}

@@ -1,4 +1,4 @@
-"""Generate the fictional Dynamics 365 tenant "Northwind Traders" for the demo and tests.
+"""Generate the fictional Dynamics 365 tenant "Fabrikam Outdoors" for the demo and tests.
 
 Writes ``adapters/dynamics/demo/sample_environment.json``: one Dataverse environment
 (organization, business units, privileges, security roles with their privileges and
@@ -8,7 +8,7 @@ security defaults), in the services' own JSON shapes. Identifiers are stable (uu
 so the file only changes when this script does. Planted problems, each failing under
 its catalogue id:
 
-- PRIV-009: the "Northwind ERP Connector" application user holds System Administrator;
+- PRIV-009: the "Fabrikam ERP Connector" application user holds System Administrator;
 - AUTH-002: Dana Lee, a System Administrator, has no registered MFA method;
 - PRIV-001: eight active users hold System Administrator (the baseline allows five);
 - MON-003: auditing (and user access auditing) is switched off.
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "adapters/dynamics/demo/sample_environment.json"
 ANCHOR = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 NS = uuid.UUID("8a0f4c1e-6a39-4a0e-9c53-3e2f3b9d7a10")
-DOMAIN = "northwind-traders.example"
+DOMAIN = "fabrikam-outdoors.example"
 
 #: privilege.accessright values (Read 1, Write 2, Append 4, AppendTo 16, Create 32,
 #: Delete 65536, Share 262144, Assign 524288).
@@ -181,39 +181,39 @@ def role_privileges() -> dict[str, dict[str, int]]:
 
 
 CUSTOM_ROLES = {"crmscan Reader", "Integration Writer", "Data Steward"}
-UNITS = {"northwind": None, "Sales": "northwind", "Service": "northwind", "EMEA Sales": "Sales"}
+UNITS = {"fabrikam": None, "Sales": "fabrikam", "Service": "fabrikam", "EMEA Sales": "Sales"}
 
 # name, business unit, roles, extras
 HUMANS: list[tuple[str, str, str, tuple[str, ...], dict[str, Any]]] = [
     (
         "Alice Admin",
         "alice.admin",
-        "northwind",
+        "fabrikam",
         ("System Administrator",),
         {"methods": ["fido2", "microsoftAuthenticatorPush"]},
     ),
     (
         "Ben Okafor",
         "ben.okafor",
-        "northwind",
+        "fabrikam",
         ("System Administrator",),
         {"methods": ["microsoftAuthenticatorPush", "softwareOneTimePasscode"]},
     ),
     (
         "Carla Mendes",
         "carla.mendes",
-        "northwind",
+        "fabrikam",
         ("System Administrator",),
         {"methods": ["windowsHelloForBusiness", "microsoftAuthenticatorPush"]},
     ),
     (
         "Dev Patel",
         "dev.patel",
-        "northwind",
+        "fabrikam",
         ("System Administrator",),
         {"methods": ["microsoftAuthenticatorPush"], "last": 131},
     ),
-    ("Dana Lee", "dana.lee", "northwind", ("System Administrator",), {"methods": []}),
+    ("Dana Lee", "dana.lee", "fabrikam", ("System Administrator",), {"methods": []}),
     (
         "Erik Larsen",
         "erik.larsen",
@@ -231,7 +231,7 @@ HUMANS: list[tuple[str, str, str, tuple[str, ...], dict[str, Any]]] = [
     (
         "Gustav Berg",
         "gustav.berg",
-        "northwind",
+        "fabrikam",
         ("System Customizer", "Basic User"),
         {"methods": ["microsoftAuthenticatorPush"]},
     ),
@@ -252,7 +252,7 @@ HUMANS: list[tuple[str, str, str, tuple[str, ...], dict[str, Any]]] = [
     (
         "Jade Wong",
         "jade.wong",
-        "northwind",
+        "fabrikam",
         ("Delegate", "Basic User"),
         {"methods": ["microsoftAuthenticatorPush"]},
     ),
@@ -313,7 +313,7 @@ def build() -> dict[str, Any]:
     roles: list[dict[str, Any]] = []
     role_rows: list[dict[str, Any]] = []
     for name, granted in role_privileges().items():
-        root = gid("role", name, "northwind")
+        root = gid("role", name, "fabrikam")
         for unit in UNITS:
             roles.append(
                 {
@@ -321,7 +321,7 @@ def build() -> dict[str, Any]:
                     "name": name,
                     "_businessunitid_value": gid("bu", unit),
                     "_parentrootroleid_value": root,
-                    "_parentroleid_value": None if unit == "northwind" else root,
+                    "_parentroleid_value": None if unit == "fabrikam" else root,
                     "ismanaged": name not in CUSTOM_ROLES,
                     "isinherited": 1,
                     "createdon": ts(800),
@@ -503,7 +503,7 @@ def build() -> dict[str, Any]:
         add_human(
             full,
             alias,
-            "northwind",
+            "fabrikam",
             (role,),
             {"last": 300 + index * 20},
             disabled=True,
@@ -538,7 +538,7 @@ def build() -> dict[str, Any]:
                 "accessmode": 4,
                 "applicationid": app_id,
                 "azureactivedirectoryobjectid": gid("entra-sp", key),
-                "_businessunitid_value": gid("bu", "northwind"),
+                "_businessunitid_value": gid("bu", "fabrikam"),
                 "islicensed": False,
                 "userlicensetype": -1,
                 "caltype": 0,
@@ -551,12 +551,12 @@ def build() -> dict[str, Any]:
             }
         )
         for name in role_names:
-            user_roles.append((user_id, role_in(name, "northwind")))
+            user_roles.append((user_id, role_in(name, "fabrikam")))
         return user_id
 
     scanner_user = add_app("crmscan", "crmscan", client_id, ("crmscan Reader",), 0)
     add_app(
-        "Northwind ERP Connector", "erp-connector", gid("app", "erp"), ("System Administrator",), 1
+        "Fabrikam ERP Connector", "erp-connector", gid("app", "erp"), ("System Administrator",), 1
     )
     add_app("Marketing Sync", "marketing-sync", gid("app", "marketing"), ("Integration Writer",), 2)
     users.append(
@@ -571,7 +571,7 @@ def build() -> dict[str, Any]:
             "accessmode": 4,
             "applicationid": None,
             "azureactivedirectoryobjectid": gid("entra-user", "svc-reporting"),
-            "_businessunitid_value": gid("bu", "northwind"),
+            "_businessunitid_value": gid("bu", "fabrikam"),
             "islicensed": False,
             "userlicensetype": 6,
             "caltype": 0,
@@ -583,7 +583,7 @@ def build() -> dict[str, Any]:
             "versionnumber": 7100,
         }
     )
-    user_roles.append((gid("user", "svc-reporting"), role_in("Basic User", "northwind")))
+    user_roles.append((gid("user", "svc-reporting"), role_in("Basic User", "fabrikam")))
 
     profiles = [
         {
@@ -703,18 +703,18 @@ def build() -> dict[str, Any]:
 
     return {
         "anchor": ANCHOR.isoformat(),
-        "environment_url": "https://northwind.crm.dynamics.com",
-        "tenant": {"id": tenant_id, "name": "northwindtraders", "premium": True},
+        "environment_url": "https://fabrikam.crm.dynamics.com",
+        "tenant": {"id": tenant_id, "name": "fabrikamoutdoors", "premium": True},
         "app": {
             "client_id": client_id,
-            "client_secret": "nwt-demo~fictional-client-secret-0001",
+            "client_secret": "fab-demo~fictional-client-secret-0001",
             "graph_roles": ["AuditLog.Read.All", "Policy.Read.All", "User.Read.All"],
             "systemuserid": scanner_user,
         },
         "dataverse": {
             "organization": {
                 "organizationid": gid("organization"),
-                "name": "Northwind Traders",
+                "name": "Fabrikam Outdoors",
                 "isauditenabled": False,
                 "isuseraccessauditenabled": False,
                 "auditretentionperiod": 30,

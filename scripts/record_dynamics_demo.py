@@ -2,7 +2,7 @@
 
 Writes ``adapters/dynamics/demo/recording.json``, which ``DynamicsAdapter.demo()``
 replays offline. The emulator answers for the real host names
-(login.microsoftonline.com, northwind.crm.dynamics.com, graph.microsoft.com): a
+(login.microsoftonline.com, fabrikam.crm.dynamics.com, graph.microsoft.com): a
 loopback transport plays DNS for them, so the recording holds the URLs the demo uses.
 Run it after changing the sample, the emulator or the adapter's requests (a test fails
 while the recording is stale)::
@@ -35,7 +35,7 @@ SAMPLE = ROOT / "adapters/dynamics/demo/sample_environment.json"
 RECORDING = ROOT / "adapters/dynamics/demo/recording.json"
 HOSTS = {
     "entra": "login.microsoftonline.com",
-    "dataverse": "northwind.crm.dynamics.com",
+    "dataverse": "fabrikam.crm.dynamics.com",
     "graph": "graph.microsoft.com",
 }
 #: The policy scope the demo is recorded with (the baseline's sensitive fields).

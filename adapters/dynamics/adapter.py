@@ -113,7 +113,7 @@ class DynamicsAdapter(Adapter):
 
     @classmethod
     def demo(cls) -> DynamicsAdapter:
-        """The bundled "Northwind Traders" environment, replayed offline."""
+        """The bundled "Fabrikam Outdoors" environment, replayed offline."""
         from adapters.dynamics.replay import ReplayTransport
 
         raw = resources.files("adapters.dynamics").joinpath("demo/recording.json").read_text()

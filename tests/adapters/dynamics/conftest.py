@@ -1,4 +1,4 @@
-"""Fixtures: the emulated Northwind Traders tenant on loopback, and adapters for it."""
+"""Fixtures: the emulated Fabrikam Outdoors tenant on loopback, and adapters for it."""
 
 from __future__ import annotations
 

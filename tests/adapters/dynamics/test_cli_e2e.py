@@ -61,12 +61,12 @@ def test_scan_finds_every_planted_problem(live: DynamicsEmulator, tmp_path: Path
     result = _scan(live, tmp_path)
     assert result.exit_code == 1, result.output
     found = _findings(tmp_path)
-    assert "erp-connector@northwind-traders.example" in found["PRIV-009"]["FAIL"]
-    assert "dana.lee@northwind-traders.example" in found["AUTH-002"]["FAIL"]
-    assert found["PRIV-001"]["FAIL"] == {"Northwind Traders"}
-    assert found["MON-003"]["FAIL"] == {"Northwind Traders"}
+    assert "erp-connector@fabrikam-outdoors.example" in found["PRIV-009"]["FAIL"]
+    assert "dana.lee@fabrikam-outdoors.example" in found["AUTH-002"]["FAIL"]
+    assert found["PRIV-001"]["FAIL"] == {"Fabrikam Outdoors"}
+    assert found["MON-003"]["FAIL"] == {"Fabrikam Outdoors"}
     # MFA enforcement was read from Conditional Access: a verdict, not a guess.
-    assert found["AUTH-001"] == {"PASS": {"Northwind Traders"}}
+    assert found["AUTH-001"] == {"PASS": {"Fabrikam Outdoors"}}
     # What Dataverse has no API for is MANUAL, naming where to look.
     assert set(found["ENC-001"]) == {"MANUAL"}
     document = json.loads((tmp_path / "crmscan-results.json").read_text())

@@ -13,13 +13,13 @@ def test_collects_users_roles_teams_and_auditing(
     collect: Callable[..., Inventory], emulator: DynamicsEmulator
 ) -> None:
     inventory = collect()
-    assert inventory.tenant.name == "Northwind Traders"
+    assert inventory.tenant.name == "Fabrikam Outdoors"
     assert inventory.tenant.platform == "dynamics"
     assert inventory.tenant.id == emulator.env.tables["organizations"][0]["organizationid"]
     assert inventory.users is not None and len(inventory.users) == 38
     dana = user(inventory, "dana.lee")
     assert dana.kind == "human" and dana.active is True and dana.access_mode == "read_write"
-    assert dana.business_unit == "northwind" and dana.license == "licensed"
+    assert dana.business_unit == "fabrikam" and dana.license == "licensed"
     assert {"account.super_admin", "data.modify_all", "data.view_all", "users.manage"} <= set(
         dana.permissions
     )
@@ -63,7 +63,7 @@ def test_business_units_are_the_hierarchy(collect: Callable[..., Inventory]) -> 
     assert inventory.roles is not None
     by_name = {r.name: r for r in inventory.roles}
     assert by_name["EMEA Sales"].parent_id == by_name["Sales"].id
-    assert by_name["northwind"].parent_id is None
+    assert by_name["fabrikam"].parent_id is None
 
 
 def test_field_security_covers_users_directly_and_through_teams(
@@ -134,7 +134,7 @@ def test_graph_users_are_paged_by_120(
         emulator.env.graph_users.append(
             {
                 "id": f"00000000-0000-4000-8000-{index:012d}",
-                "userPrincipalName": f"extra{index}@northwind-traders.example",
+                "userPrincipalName": f"extra{index}@fabrikam-outdoors.example",
                 "accountEnabled": True,
                 "signInActivity": None,
             }
@@ -147,10 +147,10 @@ def test_graph_users_are_paged_by_120(
 
 def test_planted_problems_fail_under_their_ids(collect: Callable[..., Inventory]) -> None:
     found = verdicts(collect())
-    assert "erp-connector@northwind-traders.example" in found["PRIV-009"]["FAIL"]
-    assert "dana.lee@northwind-traders.example" in found["AUTH-002"]["FAIL"]
-    assert found["PRIV-001"]["FAIL"] == {"Northwind Traders"}
-    assert found["MON-003"]["FAIL"] == {"Northwind Traders"}
-    assert found["AUTH-001"] == {"PASS": {"Northwind Traders"}}
+    assert "erp-connector@fabrikam-outdoors.example" in found["PRIV-009"]["FAIL"]
+    assert "dana.lee@fabrikam-outdoors.example" in found["AUTH-002"]["FAIL"]
+    assert found["PRIV-001"]["FAIL"] == {"Fabrikam Outdoors"}
+    assert found["MON-003"]["FAIL"] == {"Fabrikam Outdoors"}
+    assert found["AUTH-001"] == {"PASS": {"Fabrikam Outdoors"}}
     # The non-admin application user passes PRIV-009.
-    assert "marketing-sync@northwind-traders.example" in found["PRIV-009"]["PASS"]
+    assert "marketing-sync@fabrikam-outdoors.example" in found["PRIV-009"]["PASS"]

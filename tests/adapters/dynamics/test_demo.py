@@ -36,16 +36,16 @@ def test_demo_scans_the_sample_offline() -> None:
     adapter = ADAPTERS.get("dynamics").demo()
     assert isinstance(adapter, DynamicsAdapter)
     inventory = adapter.collect(SCOPE, Progress())
-    assert inventory.tenant.name == "Northwind Traders"
-    assert inventory.tenant.instance_url == "https://northwind.crm.dynamics.com"
+    assert inventory.tenant.name == "Fabrikam Outdoors"
+    assert inventory.tenant.instance_url == "https://fabrikam.crm.dynamics.com"
     assert inventory.users is not None and len(inventory.users) == 38
     assert inventory.encryption.transport is not None
-    assert inventory.encryption.transport.host == "northwind.crm.dynamics.com"
+    assert inventory.encryption.transport.host == "fabrikam.crm.dynamics.com"
     failing = {c: s.get("FAIL", set()) for c, s in verdicts(inventory).items()}
-    assert "erp-connector@northwind-traders.example" in failing["PRIV-009"]
-    assert "dana.lee@northwind-traders.example" in failing["AUTH-002"]
-    assert failing["PRIV-001"] == {"Northwind Traders"}
-    assert failing["MON-003"] == {"Northwind Traders"}
+    assert "erp-connector@fabrikam-outdoors.example" in failing["PRIV-009"]
+    assert "dana.lee@fabrikam-outdoors.example" in failing["AUTH-002"]
+    assert failing["PRIV-001"] == {"Fabrikam Outdoors"}
+    assert failing["MON-003"] == {"Fabrikam Outdoors"}
     # Dates move with the calendar: Dev Patel's last sign-in stays 131 days old.
     dev = user(inventory, "dev.patel")
     assert dev.last_login_at is not None

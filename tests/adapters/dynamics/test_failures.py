@@ -67,7 +67,7 @@ def test_roles_refused_leaves_users_without_permissions(
     assert found.reason is GapReason.PERMISSION_MISSING and "prvReadRole" in found.detail
     never_pass(inventory, "PRIV-001", "PRIV-002", "PRIV-009", "PRIV-011")
     # Users themselves were read: their MFA is judged.
-    assert "dana.lee@northwind-traders.example" in verdicts(inventory)["AUTH-002"]["FAIL"]
+    assert "dana.lee@fabrikam-outdoors.example" in verdicts(inventory)["AUTH-002"]["FAIL"]
 
 
 def test_a_service_protection_429_is_waited_out(
@@ -156,7 +156,7 @@ def test_null_auditing_settings_are_not_collected_not_off(
     never_pass(inventory, "MON-003")
     # Proof is enough to fail: user access auditing off means no login history at all.
     org["isuseraccessauditenabled"] = False
-    assert verdicts(collect())["MON-003"] == {"FAIL": {"Northwind Traders"}}
+    assert verdicts(collect())["MON-003"] == {"FAIL": {"Fabrikam Outdoors"}}
 
 
 def test_auditing_on_and_kept_forever(
@@ -166,7 +166,7 @@ def test_auditing_on_and_kept_forever(
     org.update(isauditenabled=True, isuseraccessauditenabled=True, auditretentionperiodv2=-1)
     inventory = collect()
     assert inventory.monitoring.audit_log_days == inventory.monitoring.login_history_days
-    assert verdicts(inventory)["MON-003"] == {"PASS": {"Northwind Traders"}}
+    assert verdicts(inventory)["MON-003"] == {"PASS": {"Fabrikam Outdoors"}}
 
 
 def test_missing_graph_permission_is_named(
@@ -214,7 +214,7 @@ def test_report_only_conditional_access_does_not_enforce(
         policy["state"] = "enabledForReportingButNotEnforced"
     inventory = collect()
     assert inventory.auth.mfa_enforced is False
-    assert verdicts(inventory)["AUTH-001"] == {"FAIL": {"Northwind Traders"}}
+    assert verdicts(inventory)["AUTH-001"] == {"FAIL": {"Fabrikam Outdoors"}}
 
 
 def test_a_graph_token_refused_is_a_gap_not_the_end_of_the_scan(
@@ -266,7 +266,7 @@ def test_who_am_i_failing_is_a_gap_and_the_scan_goes_on(
 ) -> None:
     emulator.fail("dataverse", "/WhoAmI", 503, times=None)
     inventory = collect()
-    assert inventory.gap_for("tenant") is None and inventory.tenant.name == "Northwind Traders"
+    assert inventory.gap_for("tenant") is None and inventory.tenant.name == "Fabrikam Outdoors"
     assert inventory.users is not None  # the other reads still worked
     assert inventory.extra["dynamics"]["application_user"] is None
     assert "503" in inventory.extra["dynamics"]["who_am_i_error"]

@@ -278,7 +278,7 @@ class Environment:
 
     @classmethod
     def sample(cls, now: datetime | None = None) -> Environment:
-        """The bundled sample environment ("Northwind Traders")."""
+        """The bundled sample environment ("Fabrikam Outdoors")."""
         return cls.from_fixture(json.loads(SAMPLE.read_text(encoding="utf-8")), now)
 
     # -- lookups -----------------------------------------------------------------------
