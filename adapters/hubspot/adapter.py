@@ -18,6 +18,7 @@ import httpx
 
 from adapters.http import Deadline, require_https
 from adapters.hubspot import normalize
+from adapters.hubspot.capabilities import HUBSPOT_CAPABILITIES
 from adapters.hubspot.client import DEFAULT_BASE_URL, HubSpotHttp
 from adapters.hubspot.sdk import HsRole, HsTeam, HsUser, SettingsReader
 from adapters.hubspot.wire import CallLog, Forbidden, Sleep, retry_core
@@ -33,6 +34,7 @@ from scanner.adapter_api import (
     ProgressReporter,
 )
 from scanner.errors import CollectionError, ConfigError, DeadlineReachedError
+from scanner.model.capabilities import Capabilities
 from scanner.model.inventory import ApiUsage, GapReason, Integration, Inventory
 from scanner.redact import register_secret
 
@@ -46,47 +48,13 @@ AUDIT_PROBE_LIMIT = 1
 PROBE_TIMEOUT = 10.0
 PROBE_CONNECTIONS = 5
 
-MFA_USER_DETAIL = (
-    "HubSpot has no API for per-user 2FA status; a super admin must verify each user's "
-    "two-factor authentication in Settings > Users & Teams, or attest it in the policy"
-)
-MFA_ACCOUNT_DETAIL = (
-    "HubSpot has no API for account-wide 2FA enforcement; verify Settings > Security > "
-    "Login > 'Require two-factor authentication' is on, or attest it in the policy"
-)
-#: What HubSpot exposes no API for at all: checks needing these report MANUAL.
-NO_API_GAPS: tuple[tuple[str, str], ...] = (
-    ("users.mfa", MFA_USER_DETAIL),
-    ("auth.mfa", MFA_ACCOUNT_DETAIL),
-    (
-        "auth.sso",
-        "HubSpot has no API for SSO enforcement; verify Settings > Security > "
-        "Login > 'Require single sign-on'",
-    ),
-    (
-        "auth.session_policy",
-        "HubSpot has no API for session settings; verify Settings > Security > Login",
-    ),
-    ("auth.network", "HubSpot has no API for IP allowlists or trusted networks"),
-    ("auth.password_policy", "HubSpot has no API for password policy settings"),
-    ("encryption.at_rest", "HubSpot manages encryption at rest; there is no API to read it"),
-    ("encryption.fields", "HubSpot has no API for field-level encryption settings"),
-)
-NOT_AVAILABLE_GAPS: tuple[tuple[str, str], ...] = (
-    ("roles", "HubSpot has no role hierarchy; HubSpot roles are in permission_sets"),
-    ("health_check", "HubSpot has no security health check"),
-    ("field_permissions", "not collected on HubSpot"),
-    ("users.object_access", "not collected on HubSpot"),
-    ("permission_sets.ip_ranges", "HubSpot roles carry no login IP ranges"),
-    ("permission_sets.password_policy", "HubSpot roles carry no password policy"),
-)
-
 
 @ADAPTERS.register("hubspot")
 class HubSpotAdapter(Adapter):
     """Reads users, roles, teams, account details and activity from one HubSpot account."""
 
     platform: ClassVar[str] = "hubspot"
+    capabilities: ClassVar[Capabilities] = HUBSPOT_CAPABILITIES
     options: ClassVar[tuple[AdapterOption, ...]] = (
         AdapterOption(
             "access_token",
@@ -209,10 +177,6 @@ class _Collection:
         self._api_usage()
         with self._step("encryption.transport"):
             self._probe_transport()
-        for collection, detail in NO_API_GAPS:
-            inv.add_gap(collection, GapReason.NO_API, detail)
-        for collection, detail in NOT_AVAILABLE_GAPS:
-            inv.add_gap(collection, GapReason.NOT_AVAILABLE, detail)
         inv.extra["hubspot"] = {
             "pages": dict(self.calls.pages),
             "retries": self.calls.retries,
@@ -332,14 +296,8 @@ class _Collection:
                     active=True,
                 )
             ]
-        # Only the scanning app can be seen: HubSpot has no API listing private apps.
-        self.inv.add_gap(
-            "integrations",
-            GapReason.NO_API,
-            "HubSpot has no API that lists private apps, their scopes or connected apps; "
-            "only the scanning app's own token was inspected. Review Settings > "
-            "Integrations > Private Apps and Connected Apps",
-        )
+        # Only the scanning app can be seen: HubSpot has no API listing private apps
+        # (declared in HUBSPOT_CAPABILITIES, so checks add one MANUAL for the rest).
 
     def _api_usage(self) -> None:
         with self._step("api_usage", gap="integrations") as ok:

@@ -26,6 +26,7 @@ from adapters.salesforce import collect_users as users_mod
 from adapters.salesforce.assemble import Failed, assemble, prepare_users
 from adapters.salesforce.auth import connect
 from adapters.salesforce.baseline import Baseline
+from adapters.salesforce.capabilities import SALESFORCE_CAPABILITIES
 from adapters.salesforce.client import SfClient
 from adapters.salesforce.replay import ReplayAdapter
 from adapters.transport_probe import record_transport
@@ -43,6 +44,7 @@ from scanner.errors import (
     NotAvailableError,
     PermissionMissingError,
 )
+from scanner.model.capabilities import Capabilities
 from scanner.model.inventory import (
     ApiUsage,
     Inventory,
@@ -61,6 +63,7 @@ class SalesforceAdapter(Adapter):
     """Collects a Salesforce org through simple-salesforce (REST, Tooling, Metadata APIs)."""
 
     platform: ClassVar[str] = "salesforce"
+    capabilities: ClassVar[Capabilities] = SALESFORCE_CAPABILITIES
     options: ClassVar[tuple[AdapterOption, ...]] = (
         AdapterOption(
             "instance_url", "Instance URL, e.g. https://acme.my.salesforce.com", "SF_INSTANCE_URL"

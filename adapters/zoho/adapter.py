@@ -200,7 +200,6 @@ class ZohoAdapter(Adapter):
         finally:
             tokens.close()
         self._transport_facts(inventory, api_domain, run)
-        zoho_capabilities.record_no_api(inventory)
         self.stats.record_into(inventory)
         assert inventory.api_usage is not None
         inventory.api_usage.credits_used = budget.spent

@@ -9,7 +9,9 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
+from scanner.adapter_api import ADAPTERS
 from scanner.cli.options import checks_dir_option, stdout_console
+from scanner.engine.support import check_support
 from scanner.errors import ConfigError
 from scanner.language.check_spec import SEVERITIES, SEVERITY_RANK, CheckSpec, load_checks
 from scanner.language.compiler import compile_check
@@ -17,6 +19,7 @@ from scanner.language.frameworks import check_mappings, find_framework, load_fra
 from scanner.language.policy import load_policy
 from scanner.model.resources import RESOURCE_KINDS, field_table
 from scanner.model.values import to_json
+from scanner.outputs.console import emit
 
 
 @click.group("checks")
@@ -33,8 +36,8 @@ def _filtered(
     selected = sorted(specs.values(), key=lambda s: s.id)
     if framework_ids is not None:
         selected = [s for s in selected if s.id in framework_ids]
-    if platform:
-        selected = [s for s in selected if platform in s.platforms]
+    if platform:  # a check without a platforms list covers every platform
+        selected = [s for s in selected if not s.platforms or platform in s.platforms]
     if severity:
         selected = [s for s in selected if SEVERITY_RANK[s.severity] >= SEVERITY_RANK[severity]]
     return selected
@@ -69,7 +72,7 @@ def list_checks(
     for column in ("ID", "SEVERITY", "PLATFORMS", "TITLE"):
         table.add_column(column, overflow="fold")
     for spec in specs:
-        table.add_row(spec.id, spec.severity, ",".join(spec.platforms) or "-", escape(spec.title))
+        table.add_row(spec.id, spec.severity, ",".join(spec.platforms) or "all", escape(spec.title))
     console = stdout_console()
     console.print(table)
     console.print(f"{len(specs)} checks")
@@ -91,7 +94,7 @@ def show_check(check_id: str, policy_ref: str | None, check_dirs: tuple[Path, ..
     console.print(f"[bold]{spec.id}[/]  {escape(spec.title)}")
     console.print(
         f"severity: {compiled.severity}   resource: {spec.resource}   "
-        f"platforms: {', '.join(spec.platforms) or '-'}"
+        f"platforms: {', '.join(spec.platforms) or 'all'}"
     )
     console.print(f"file: {spec.path}")
     for heading, text in (
@@ -101,6 +104,11 @@ def show_check(check_id: str, policy_ref: str | None, check_dirs: tuple[Path, ..
     ):
         if text:
             console.print(f"\n[bold]{heading}[/]\n{escape(text.strip())}")
+    console.print("\n[bold]Platforms[/] (how the check runs on each, before scanning)")
+    for name, adapter in ADAPTERS:
+        support = check_support(compiled, name, adapter.capabilities)
+        detail = f": {escape(support.detail)}" if support.detail else ""
+        emit(console, f"  [bold]{escape(name)}[/] {support.mode}{detail}", hanging=4)
     console.print(f"\n[bold]Requires[/] {', '.join(compiled.requires)}")
     console.print(f"[bold]Reads fields[/] {', '.join(compiled.fields) or '-'}")
     if compiled.parameters:

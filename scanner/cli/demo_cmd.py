@@ -52,7 +52,8 @@ def demo_command(platform: str, report: ReportRequest) -> None:
     if not explicit_gate:
         console.print(
             f"The demo exits 0 whatever it finds (a scan would exit {code}); "
-            "pass --fail-on SEVERITY to get the gate's exit code."
+            "pass --fail-on SEVERITY to get the gate's exit code.",
+            soft_wrap=True,
         )
     ctx.exit(code if explicit_gate else 0)
 

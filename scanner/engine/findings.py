@@ -10,10 +10,11 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
+from scanner.engine.messages import render_template
 from scanner.language.compiler import CompiledCheck
 from scanner.language.policy import Attestation, PolicyException
 from scanner.model.resources import getter
-from scanner.model.values import to_json
+from scanner.model.values import display, to_json
 
 
 class Status(str, Enum):
@@ -85,10 +86,25 @@ class Finding:
         if self.reason:
             return self.reason
         if self.status is Status.FAIL:
-            return self.check.message.render(self.resource, self.details)
+            return render_template(self.check.spec.message.strip(), self._observed)
         if self.status is Status.PASS:
             return self.check.spec.pass_message or f"Passed: {self.check.spec.title}"
         return str(self.status.value)
+
+    def _observed(self, name: str) -> str | None:
+        """A placeholder's value as message text; None when it was not collected."""
+        if self.details and name in self.details:
+            value = self.details[name]
+        else:
+            value = getter(name)(self.resource)
+        return None if value is None else display(value)
+
+    @property
+    def represents(self) -> int:
+        """How many resources this finding stands for (a grouped verdict stands for many)."""
+        if self.details and isinstance(self.details.get("undecided_count"), int):
+            return max(1, int(self.details["undecided_count"]))
+        return 1
 
     def evidence(self) -> dict[str, Any]:
         """The observed values that decided the verdict."""

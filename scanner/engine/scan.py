@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner import __version__
-from scanner.adapter_api import CollectionScope
+from scanner.adapter_api import ADAPTERS, CollectionScope
 from scanner.engine.evaluator import Evaluator
 from scanner.engine.findings import Finding, Status
 from scanner.errors import (
@@ -88,6 +88,20 @@ def select_checks(
     return [s for s in specs.values() if policy.selects(s.id)]
 
 
+def declare_capabilities(inventory: Inventory) -> Inventory:
+    """``inventory`` with its platform adapter's capability declarations, if it has none.
+
+    A live scan's inventory carries them (the pipeline copies them in); a snapshot saved
+    before capabilities existed does not, and is then judged with the declarations of
+    the registered adapter of its platform, as a new scan would be. An unknown platform
+    keeps none: everything is taken as provided, so nulls stay ERROR.
+    """
+    if not inventory.capabilities and inventory.tenant.platform in ADAPTERS.names():
+        declared = ADAPTERS.get(inventory.tenant.platform).capabilities
+        inventory.capabilities = list(declared)
+    return inventory
+
+
 def evaluate(
     inventory: Inventory,
     policy: Policy,
@@ -95,6 +109,7 @@ def evaluate(
     now: datetime | None = None,
 ) -> ScanResult:
     """Compile ``specs`` under ``policy`` and evaluate them over ``inventory``."""
+    declare_capabilities(inventory)
     started = now or datetime.now(timezone.utc)
     checks = compile_checks(specs, policy, started)
     findings = Evaluator(inventory, policy, started.date()).run(checks)

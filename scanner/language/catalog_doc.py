@@ -1,7 +1,9 @@
-"""Generate ``docs/checks.md`` from the shipped checks, policies and frameworks.
+"""Generate ``docs/checks.md`` from the shipped checks, policies and frameworks, and
+``docs/platforms.md`` (how each check runs on each registered platform) beside it.
 
-``python -m scanner.language.catalog_doc`` rewrites the file; ``--check`` exits 1 when it is
-out of date (a test does the same), so the documentation never drifts from the catalogue.
+``python -m scanner.language.catalog_doc [PATH]`` rewrites both (``PATH`` is checks.md;
+platforms.md goes in the same folder); ``--check`` exits 1 when either is out of date (a
+test does the same), so the documentation never drifts from the catalogue.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ from pathlib import Path
 from scanner.language.check_spec import CheckSpec, load_checks
 from scanner.language.compiler import compile_check
 from scanner.language.frameworks import Framework, check_mappings, load_frameworks
+from scanner.language.platforms_doc import registered_platforms
+from scanner.language.platforms_doc import render as render_platforms
 from scanner.language.policy import Policy, load_policy
 from scanner.model.values import to_json
 
 DEFAULT_PATH = Path("docs/checks.md")
+PLATFORMS_FILE = "platforms.md"
 DOMAINS = {
     "AUTH": "Authentication",
     "PRIV": "Least privilege",
@@ -52,7 +57,10 @@ def _check_section(
         f"{c.severity} ({p.name})" for c, p in zip(compiled, policies, strict=True)
     )
     lines.append(f"- **Severity:** {severities}")
-    lines.append(f"- **Platforms:** {', '.join(spec.platforms) or '-'}")
+    lines.append(
+        f"- **Platforms:** {', '.join(spec.platforms) or 'all'} "
+        f"([how it runs on each](platforms.md))"
+    )
     kind = "manual (attestation)" if spec.manual else spec.resource
     lines.append(f"- **Evaluates:** {kind}; **requires:** {', '.join(compiled[0].requires)}")
     lines.append("")
@@ -124,7 +132,7 @@ def render(
     for spec in ordered:
         lines.append(
             f"| [{spec.id}](#{_anchor(spec.id)}) | {spec.severity} | "
-            f"{', '.join(spec.platforms)} | {_cell(spec.title)} |"
+            f"{', '.join(spec.platforms) or 'all'} | {_cell(spec.title)} |"
         )
     lines += ["", "## Frameworks", "", *_framework_table(frameworks), ""]
     lines += ["`crmscan frameworks show ID` lists each requirement and its checks.", ""]
@@ -145,26 +153,38 @@ def render_shipped() -> str:
     return render(specs, policies, load_frameworks(specs))
 
 
+def render_shipped_platforms() -> str:
+    """docs/platforms.md for the shipped checks and every registered adapter."""
+    return render_platforms(load_checks(), load_policy("baseline"), registered_platforms())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Write the catalogue (``[PATH]``, default docs/checks.md); ``--check`` only compares."""
+    """Write the catalogue (``[PATH]``, default docs/checks.md) and platforms.md beside it;
+    ``--check`` only compares."""
     args = list(sys.argv[1:] if argv is None else argv)
     check_only = "--check" in args
     paths = [a for a in args if a != "--check"]
     path = Path(paths[0]) if paths else DEFAULT_PATH
-    text = render_shipped()
+    documents = {path: render_shipped(), path.parent / PLATFORMS_FILE: render_shipped_platforms()}
     if check_only:
-        current = path.read_text(encoding="utf-8") if path.is_file() else ""
-        if current != text:
+        stale = [
+            target
+            for target, text in documents.items()
+            if (target.read_text(encoding="utf-8") if target.is_file() else "") != text
+        ]
+        for target in stale:
             print(
-                f"{path} is out of date: run python -m scanner.language.catalog_doc",
+                f"{target} is out of date: run python -m scanner.language.catalog_doc",
                 file=sys.stderr,
             )
+        if stale:
             return 1
-        print(f"{path} is up to date")
+        print(f"{', '.join(str(t) for t in documents)} are up to date")
         return 0
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    print(f"wrote {path}")
+    for target, text in documents.items():
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target}")
     return 0
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from scanner.engine.findings import REPORT_ORDER as STATUSES
 from scanner.language.check_spec import SEVERITIES
 from scanner.outputs import Document, OutputFormat, register
+from scanner.results.grouping import coverage_of, groups_of
 
 OUTCOME_ICON = {"FAIL": "❌", "ERROR": "⚠️", "MANUAL": "📝", "PASS": "✅", "NOT_APPLICABLE": "➖"}
 PER_CHECK = 5
@@ -65,6 +66,7 @@ def _header(document: Document) -> list[str]:
         f"by crmscan {md(document['tool']['version'])} (scan {md(document['scan_id'])})",
         f"- Checks: {summary['checks']['total']}, findings: {summary['findings']}, "
         f"excepted: {summary['excepted']}",
+        _coverage_line(document),
         "",
         "| Severity | " + " | ".join(s.replace("_", " ").title() for s in STATUSES) + " |",
         "|---|" + "---:|" * len(STATUSES),
@@ -78,6 +80,50 @@ def _header(document: Document) -> list[str]:
     return lines
 
 
+def _share(row: dict[str, Any]) -> str:
+    return "n/a" if row.get("share") is None else f"{row['share']:g} %"
+
+
+def _coverage_line(document: Document) -> str:
+    """How much was decided (PASS + FAIL), in resources, in total and per domain."""
+    covered = coverage_of(document)
+    domains = ", ".join(
+        f"{md(domain)} {_share(row)}"
+        for domain, row in covered["domains"].items()
+        if row["decided"] + row["undecided"]
+    )
+    total = covered["total"]
+    judged = total["decided"] + total["undecided"]
+    return f"- Decided (PASS or FAIL): **{_share(total)}** of {judged} resources judged" + (
+        f"; {domains}" if domains else ""
+    )
+
+
+def _group_line(group: dict[str, Any]) -> str:
+    """One ERROR / MANUAL group: status, how many, the shared cause, a few names."""
+    count = ""
+    if group["findings"] > 1:
+        count = f"{group['findings']} {md(group['resource_type'])}: "
+    examples = [e for e in group["examples"] if e not in group["message"]]
+    more = group["resources"] - len(examples)
+    names = ""
+    if examples and (group["findings"] > 1 or group["resources"] > 1):
+        names = " (e.g. " + ", ".join(md(e) for e in examples)
+        names += f" and {more} more)" if more > 0 else ")"
+    elif examples and group["resource_type"] != "tenant":
+        count = f"{md(examples[0])}: "
+    return f"- **{group['status']}** {count}{md(group['message'])}{names}"
+
+
+def _named(finding: dict[str, Any]) -> str:
+    """The message, after the resource's name unless the message already names it."""
+    resource = finding["resource"]
+    name = resource.get("name") or resource.get("id")
+    if resource.get("type") == "tenant" or (name and str(name) in finding["message"]):
+        return md(finding["message"])
+    return f"{_resource(finding)}: {md(finding['message'])}"
+
+
 def _resource(finding: dict[str, Any]) -> str:
     resource = finding["resource"]
     return md(resource.get("name") or resource.get("id") or resource.get("type"))
@@ -85,10 +131,13 @@ def _resource(finding: dict[str, Any]) -> str:
 
 def _checks_section(document: Document) -> list[str]:
     outcomes = document["summary"]["check_outcomes"]
-    by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    failing: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for finding in document["findings"]:
-        if finding["status"] in ("FAIL", "ERROR", "MANUAL"):
-            by_check[finding["check_id"]].append(finding)
+        if finding["status"] == "FAIL":
+            failing[finding["check_id"]].append(finding)
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for group in groups_of(document):
+        grouped[group["check_id"]].append(group)
     order = {s: i for i, s in enumerate(SEVERITIES)}
     checks = sorted(
         (c for c in document["checks"] if outcomes.get(c["id"]) in ("FAIL", "ERROR", "MANUAL")),
@@ -100,28 +149,30 @@ def _checks_section(document: Document) -> list[str]:
     lines += ["| | Check | Severity | Title | Resources |", "|---|---|---|---|---:|"]
     for check in checks:
         outcome = outcomes[check["id"]]
+        resources = len(failing[check["id"]]) + sum(g["resources"] for g in grouped[check["id"]])
         lines.append(
             f"| {OUTCOME_ICON[outcome]} {outcome} | {code(check['id'])} | {check['severity']} | "
-            f"{md(check['title'])} | {len(by_check[check['id']])} |"
+            f"{md(check['title'])} | {resources} |"
         )
     for check in checks:
-        listed = by_check[check["id"]]
+        fails = failing[check["id"]]
         lines += [
             "",
             f"<details><summary><b>{raw_html(check['id'])}</b> "
             f"{raw_html(check['title'])}</summary>",
             "",
         ]
-        for finding in listed[:PER_CHECK]:
+        for finding in fails[:PER_CHECK]:
             note = ""
             exception = finding.get("exception")
             if exception:
                 note = " _(exception expired)_" if exception["expired"] else " _(excepted)_"
-            lines.append(
-                f"- **{finding['status']}** {_resource(finding)}: {md(finding['message'])}{note}"
-            )
-        if len(listed) > PER_CHECK:
-            lines.append(f"- … and {len(listed) - PER_CHECK} more (see the full report)")
+            lines.append(f"- **{finding['status']}** {_named(finding)}{note}")
+        if len(fails) > PER_CHECK:
+            lines.append(f"- … and {len(fails) - PER_CHECK} more failing (see the full report)")
+        order_status = ("ERROR", "MANUAL")
+        for group in sorted(grouped[check["id"]], key=lambda g: order_status.index(g["status"])):
+            lines.append(_group_line(group))
         fix = (check.get("remediation") or "").strip()
         if fix and outcomes[check["id"]] == "FAIL":
             lines += ["", "**Fix:**", "", "```text", fix.replace("```", "'''"), "```"]
@@ -163,7 +214,7 @@ def render_markdown(document: Document) -> str:
     """The Markdown summary."""
     lines = _header(document) + _checks_section(document)
     lines += _exceptions_section(document) + _gaps_section(document)
-    text = "\n".join(lines).strip() + "\n"
+    text = "\n".join(line.rstrip() for line in lines).strip() + "\n"
     if len(text) > MAX_CHARS:
         cut = text.rfind("\n", 0, MAX_CHARS)
         text = text[:cut] + "\n\n_… truncated; see the full report._\n"

@@ -4,6 +4,11 @@
 ``scanner/schemas/result.schema.json``). Writers take this document, never the live
 objects, so ``crmscan report RESULT.json`` renders a saved result exactly as a scan would.
 
+Schema 1.1 adds, beside every finding: ``groups`` (ERROR and MANUAL findings per check and
+cause, with counts and a few names; `scanner.results.grouping`), ``capabilities`` (what the
+platform's adapter declared it provides) and ``summary.coverage`` (PASS + FAIL share per
+domain).
+
 Frameworks: each entry of ``checks`` lists the requirements the check evidences
 (``frameworks: [{framework, requirement, title}]``). The top-level ``frameworks`` list
 holds one report per framework asked for (``scan --framework``; empty otherwise):
@@ -28,8 +33,10 @@ from scanner.language.frameworks import (
     shipped_frameworks,
 )
 from scanner.model.values import to_json
+from scanner.results.grouping import coverage, finding_groups
 
-RESULT_SCHEMA_VERSION = "1.0"
+#: 1.1 added ``groups``, ``capabilities`` and ``summary.coverage`` (docs/results.md).
+RESULT_SCHEMA_VERSION = "1.1"
 SEVERITY_WEIGHT = {"critical": 10, "high": 5, "medium": 3, "low": 1, "info": 0}
 
 
@@ -135,6 +142,8 @@ def to_document(
     known = shipped_frameworks() if frameworks is None else frameworks
     mappings = check_mappings(known.values())
     summary = summarize(result)
+    findings = [finding_document(f, result) for f in result.findings]
+    summary["coverage"] = coverage(findings)
     document: dict[str, Any] = {
         "schema_version": RESULT_SCHEMA_VERSION,
         "tool": {"name": "crmscan", "version": result.tool_version},
@@ -152,8 +161,12 @@ def to_document(
         "frameworks": [
             framework_report(known[name], summary["check_outcomes"]) for name in report_frameworks
         ],
-        "findings": [finding_document(f, result) for f in result.findings],
+        "findings": findings,
+        "groups": finding_groups(findings),
         "gaps": [g.model_dump(mode="json") for g in inventory.gaps],
+        "capabilities": [
+            c.model_dump(mode="json", exclude_none=True) for c in inventory.capabilities
+        ],
         "api_usage": to_json(inventory.api_usage),
     }
     if fail_on is not None:

@@ -143,6 +143,7 @@ def test_every_check_is_proven(check_id: str, specs: dict[str, CheckSpec]) -> No
 def _with_gaps(inventory: Inventory, collections: tuple[str, ...], reason: GapReason) -> Inventory:
     gapped = inventory.model_copy(deep=True)
     gapped.gaps = [Gap(collection=c, reason=reason, detail="fixture gap") for c in collections]
+    gapped.capabilities = []  # a gap alone: capability cases have their own fixtures
     return gapped
 
 

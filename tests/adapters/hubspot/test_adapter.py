@@ -10,6 +10,7 @@ import pytest
 from adapters.hubspot import HubSpotAdapter
 from scanner.adapter_api import ADAPTERS, AdapterSettings, CollectionScope, NullProgress
 from scanner.errors import EXIT_USAGE, AuthenticationError, ConfigError
+from scanner.model.capabilities import Support
 from scanner.model.inventory import COLLECTIONS, GapReason, Inventory
 from tests.adapters.hubspot.conftest import NOW, SleepRecorder
 from tests.emulators.hubspot import TOKEN, HubSpotEmulator, rate_limit_body, sample_account
@@ -91,12 +92,17 @@ def test_full_inventory(make_adapter: Build, emulator: HubSpotEmulator) -> None:
     Inventory.model_validate_json(inv.model_dump_json())  # round-trips
 
 
-def test_mfa_is_a_no_api_gap_naming_the_settings(make_adapter: Build) -> None:
+def test_mfa_is_declared_no_api_naming_the_settings(make_adapter: Build) -> None:
     inv = _scan(make_adapter)
-    reason, detail = _gap(inv, "users.mfa")
-    assert reason == GapReason.NO_API and "Settings > Users & Teams" in detail
-    reason, detail = _gap(inv, "auth.mfa")
-    assert reason == GapReason.NO_API and "Require two-factor authentication" in detail
+    declared = HubSpotAdapter.capabilities
+    user_mfa, account_mfa = declared.lookup("users.mfa"), declared.lookup("auth.mfa")
+    assert user_mfa.support is Support.NO_API and "Settings > Users & Teams" in (
+        user_mfa.review or ""
+    )
+    assert account_mfa.support is Support.NO_API
+    assert "Require two-factor authentication" in (account_mfa.review or "")
+    # A capability, not a collection failure: no gap, and the data stays null.
+    assert inv.gap_for("users.mfa") is None and inv.gap_for("auth.mfa") is None
     assert inv.auth.mfa_enforced is None
 
 

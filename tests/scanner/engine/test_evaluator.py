@@ -185,10 +185,10 @@ def test_count_within_and_outside_bounds() -> None:
     assert too_few.status.value == "FAIL"
 
 
-def test_count_with_undecidable_resource_is_error() -> None:
+def test_count_an_undecidable_resource_could_tip_is_error() -> None:
     policy = Policy(name="p", parameters={"lp": {"max": 3}})
     unknown = [{"id": "x", "username": "who", "active": True}]  # permissions not collected
-    [finding] = run(COUNT_CHECK, _admins(2, unknown), policy)
+    [finding] = run(COUNT_CHECK, _admins(3, unknown), policy)
     assert finding.status.value == "ERROR" and "permissions" in finding.message()
 
 

@@ -6,15 +6,34 @@ from pathlib import Path
 
 import pytest
 
-from scanner.language.catalog_doc import main, render_shipped
+from scanner.language.catalog_doc import main, render_shipped, render_shipped_platforms
 
 DOC = Path(__file__).parents[3] / "docs" / "checks.md"
+PLATFORMS_DOC = DOC.parent / "platforms.md"
 
 
 def test_docs_checks_md_is_up_to_date() -> None:
     assert DOC.read_text(encoding="utf-8") == render_shipped(), (
         "docs/checks.md is stale: run `python -m scanner.language.catalog_doc`"
     )
+
+
+def test_docs_platforms_md_is_up_to_date() -> None:
+    assert PLATFORMS_DOC.read_text(encoding="utf-8") == render_shipped_platforms(), (
+        "docs/platforms.md is stale (a capability declaration or platforms list changed): "
+        "run `python -m scanner.language.catalog_doc`"
+    )
+
+
+def test_platforms_page_says_how_each_check_runs_on_each_platform() -> None:
+    text = render_shipped_platforms()
+    assert "| check | title | hubspot | salesforce |" in text
+    assert (
+        "| [AUTH-001](checks.md#auth-001) | MFA is enforced org-wide for interactive logins | attested | automated |"
+        in text
+    )
+    assert "| [AUTH-009](checks.md#auth-009) |" in text and "| AUTH-009 | not applicable |" in text
+    assert "| `users.permissions` | no_api | known for super admins |" in text
 
 
 def test_catalogue_lists_every_check_with_parameters_and_frameworks() -> None:
@@ -33,3 +52,6 @@ def test_check_mode_reports_a_stale_file(
     assert main([str(target)]) == 0
     assert main(["--check", str(target)]) == 0
     assert "up to date" in capsys.readouterr().out
+    (tmp_path / "platforms.md").write_text("old\n", encoding="utf-8")
+    assert main(["--check", str(target)]) == 1  # platforms.md is checked too
+    assert "platforms.md is out of date" in capsys.readouterr().err
