@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from adapters.dynamics import normalize, queries
-from adapters.dynamics.capabilities import STATIC_GAPS
 from adapters.dynamics.clients import DataverseApi, GraphApi
 from adapters.dynamics.records import (
     BusinessUnit,
@@ -145,8 +144,6 @@ class Collection:
         if self.probe_transport:
             with self._step("encryption.transport"):
                 record_transport(inv, self.dataverse.environment_url)
-        for collection, reason, detail in STATIC_GAPS:
-            inv.add_gap(collection, reason, detail)
         inv.extra["dynamics"] = {
             **inv.extra.get("dynamics", {}),
             "cloud": self.cloud,
@@ -271,18 +268,15 @@ class Collection:
                 matched = normalize.apply_mfa(inv.users, by_id, registrations)
                 inv.extra.setdefault("dynamics", {})["mfa_matched_users"] = matched
             sign_ins: list[SignIn] | None = self._graph_read(
-                "users.login", queries.SIGN_INS, parse_sign_in
+                "users.last_login_at", queries.SIGN_INS, parse_sign_in
             )
             if sign_ins is not None:
                 matched = normalize.apply_sign_ins(inv.users, by_id, sign_ins)
                 inv.extra.setdefault("dynamics", {})["sign_in_matched_users"] = matched
-        inv.add_gap(
-            "users.login",
-            GapReason.NOT_AVAILABLE,
-            "crmscan reads each user's last sign-in (Graph signInActivity) but not the Entra "
-            "sign-in log, so per-window sign-in counts (with and without MFA, failures) are "
-            "not collected; review Microsoft Entra admin center > Monitoring > Sign-in logs",
-        )
+            else:
+                failed = inv.gap_for("users.last_login_at")
+                if failed is not None:
+                    inv.add_gap("users.never_logged_in", failed.reason, failed.detail)
         self.progress.started("auth.mfa")
         policies, ca_error = self._try_graph(
             lambda: self.graph.rows(queries.CONDITIONAL_ACCESS, parse_conditional_access_policy)

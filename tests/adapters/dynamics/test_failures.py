@@ -176,11 +176,15 @@ def test_missing_graph_permission_is_named(
     inventory = collect()
     mfa = gap(inventory, "users.mfa")
     assert mfa.reason is GapReason.PERMISSION_MISSING and "AuditLog.Read.All" in mfa.detail
-    assert "AuditLog.Read.All" in gap(inventory, "users.login").detail
+    assert "AuditLog.Read.All" in gap(inventory, "users.last_login_at").detail
+    assert "AuditLog.Read.All" in gap(inventory, "users.never_logged_in").detail
     assert "Policy.Read.All" in gap(inventory, "auth.mfa").detail
     assert inventory.auth.mfa_enforced is None
     assert all(u.mfa is None for u in inventory.users or [])
-    never_pass(inventory, "AUTH-001", "AUTH-002", "AUTH-003", "AUTH-009")
+    never_pass(inventory, "AUTH-001", "AUTH-002", "AUTH-003")
+    # Stale-user checks: every human's last sign-in is unknown, naming the permission.
+    found = verdicts(inventory)
+    assert set(found["PRIV-006"]) == {"ERROR"}
 
 
 def test_a_tenant_without_premium_licence_is_named(
@@ -188,7 +192,7 @@ def test_a_tenant_without_premium_licence_is_named(
 ) -> None:
     emulator.env.premium = False
     inventory = collect()
-    for collection in ("users.mfa", "users.login"):
+    for collection in ("users.mfa", "users.last_login_at"):
         found = gap(inventory, collection)
         assert found.reason is GapReason.PERMISSION_MISSING
         assert "P1 or P2" in found.detail
