@@ -47,6 +47,11 @@ class CollectionScope:
     api_reserve_percent: float = 10.0
     max_workers: int = 4
     health_check_baseline: str | None = None  # path to a Health Check baseline XML
+    #: Objects whose validation, duplicate and matching rules are collected (DATA-001/002).
+    key_objects: tuple[str, ...] = ()
+    #: Objects whose records older than ``retention_days`` are counted, never read (DATA-007).
+    personal_data_objects: tuple[str, ...] = ()
+    retention_days: int = 1095
     #: When the whole collection must end, as a `time.monotonic()` instant (``--timeout``);
     #: None = no deadline. Past it, adapters record what is left as ``api_error`` gaps
     #: (`adapters.http.Deadline` reads it).

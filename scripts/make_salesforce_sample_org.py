@@ -800,8 +800,140 @@ def build() -> dict[str, Any]:
                     "CreatedDate": ts(500),
                 },
             ],
+            # DATA: duplicate management. Planted: Lead's duplicate rule is inactive and its
+            # matching rule too, so Lead has no active duplicate rule (DATA-002 FAIL).
+            "DuplicateRule": [
+                {
+                    "Id": sfid("0Bm", 1),
+                    "DeveloperName": "Standard_Account_Duplicate_Rule",
+                    "MasterLabel": "Standard Account Duplicate Rule",
+                    "IsActive": True,
+                    "SobjectType": "Account",
+                },
+                {
+                    "Id": sfid("0Bm", 2),
+                    "DeveloperName": "Standard_Contact_Duplicate_Rule",
+                    "MasterLabel": "Standard Contact Duplicate Rule",
+                    "IsActive": True,
+                    "SobjectType": "Contact",
+                },
+                {
+                    "Id": sfid("0Bm", 3),
+                    "DeveloperName": "Standard_Lead_Duplicate_Rule",
+                    "MasterLabel": "Standard Lead Duplicate Rule",
+                    "IsActive": False,
+                    "SobjectType": "Lead",
+                },
+            ],
+            "MatchingRule": [
+                {
+                    "Id": sfid("0JD", 1),
+                    "DeveloperName": "Standard_Account_Match_Rule_v1_0",
+                    "MasterLabel": "Standard Account Matching Rule",
+                    "RuleStatus": "Active",
+                    "SobjectType": "Account",
+                },
+                {
+                    "Id": sfid("0JD", 2),
+                    "DeveloperName": "Standard_Contact_Match_Rule_v1_1",
+                    "MasterLabel": "Standard Contact Matching Rule",
+                    "RuleStatus": "Active",
+                    "SobjectType": "Contact",
+                },
+                {
+                    "Id": sfid("0JD", 3),
+                    "DeveloperName": "Standard_Lead_Match_Rule_v1_0",
+                    "MasterLabel": "Standard Lead Matching Rule",
+                    "RuleStatus": "Inactive",
+                    "SobjectType": "Lead",
+                },
+            ],
+            # Data Protection and Privacy is on: Individual records exist.
+            "Individual": [
+                {"Id": sfid("0PK", n), "LastModifiedDate": ts(30 * n)} for n in range(1, 5)
+            ],
+            # Counted, never read (DATA-007). Planted: two leads untouched for over 3 years.
+            "Contact": [
+                {"Id": sfid("003", n), "LastModifiedDate": ts(days)}
+                for n, days in enumerate((3, 40, 200, 700, 1000), start=1)
+            ],
+            "Lead": [
+                {"Id": sfid("00Q", n), "LastModifiedDate": ts(days)}
+                for n, days in enumerate((10, 90, 1200, 1500), start=1)
+            ],
+            "Account": [
+                {"Id": sfid("001", n), "LastModifiedDate": ts(days)}
+                for n, days in enumerate((5, 2000), start=1)
+            ],
         },
         "tooling": {
+            # DATA: the objects, their validation rules and field history tracking.
+            "EntityDefinition": [
+                {
+                    "Id": sfid("000", n),
+                    "DurableId": name,
+                    "QualifiedApiName": name,
+                    "IsCustomizable": True,
+                }
+                for n, name in enumerate(
+                    ("Account", "Contact", "Lead", "Opportunity", "Case", "Individual"), start=1
+                )
+            ],
+            "ValidationRule": [
+                {
+                    "Id": sfid("03d", 1),
+                    "ValidationName": "Billing_Country_Required",
+                    "Active": True,
+                    "EntityDefinitionId": "Account",
+                    "ErrorMessage": "Billing country is required",
+                },
+                {
+                    "Id": sfid("03d", 2),
+                    "ValidationName": "Email_Format",
+                    "Active": True,
+                    "EntityDefinitionId": "Contact",
+                    "ErrorMessage": "Enter a valid e-mail address",
+                },
+                {
+                    "Id": sfid("03d", 3),
+                    "ValidationName": "Company_Required",
+                    "Active": True,
+                    "EntityDefinitionId": "Lead",
+                    "ErrorMessage": "Company is required",
+                },
+                {
+                    "Id": sfid("03d", 4),
+                    "ValidationName": "Old_Phone_Format",
+                    "Active": False,
+                    "EntityDefinitionId": "Lead",
+                    "ErrorMessage": "Use +country format",
+                },
+            ],
+            # Planted: Contact.Birthdate is sensitive but its history is not tracked.
+            "FieldDefinition": [
+                {
+                    "Id": sfid("00N", n),
+                    "DurableId": f"{obj}.{field}",
+                    "EntityDefinitionId": obj,
+                    "QualifiedApiName": field,
+                    "IsFieldHistoryTracked": tracked,
+                    "DataType": kind,
+                }
+                for n, (obj, field, tracked, kind) in enumerate(
+                    (
+                        ("Contact", "SSN__c", True, "Text(11)"),
+                        ("Contact", "Birthdate", False, "Date"),
+                        ("Contact", "Email", True, "Email"),
+                        ("Contact", "IndividualId", False, "Lookup(Individual)"),
+                        ("Contact", "HasOptedOutOfEmail", True, "Checkbox"),
+                        ("Lead", "IndividualId", False, "Lookup(Individual)"),
+                        ("Lead", "HasOptedOutOfEmail", True, "Checkbox"),
+                        ("Lead", "Email", False, "Email"),
+                        ("Account", "BankAccount__c", True, "Text(34)"),
+                    ),
+                    start=1,
+                )
+            ],
             "SecurityHealthCheck": [
                 {
                     "Id": sfid("0Hc", 1),
@@ -969,6 +1101,18 @@ def build() -> dict[str, Any]:
                     "profile": "Acme Integration",  # the Metadata API name of the profile
                 }
             },
+            # Field Audit Trail keeps Contact's field history 18 months + 5 years in the
+            # archive; Account has no policy (the 18-month default).
+            "CustomObject": {
+                "Contact": {
+                    "historyRetentionPolicy": {
+                        "archiveAfterMonths": 18,
+                        "archiveRetentionYears": 5,
+                        "description": "Contact history for audits",
+                    }
+                },
+                "Account": {"enableHistory": True},
+            },
             "CustomField": {
                 "Contact.SSN__c": {
                     "label": "SSN",
@@ -987,8 +1131,21 @@ def build() -> dict[str, Any]:
             },
         },
         "schemas": {
-            "Account": [_f("Id", "id"), _f("Name"), _f("BankAccount__c", encrypted=True)],
-            "Lead": [_f("Id", "id"), _f("Name"), _f("Email", "email")],
+            "Account": [
+                _f("Id", "id"),
+                _f("Name"),
+                _f("BankAccount__c", encrypted=True),
+                _f("LastModifiedDate", "datetime"),
+            ],
+            "Lead": [
+                _f("Id", "id"),
+                _f("Name"),
+                _f("Email", "email"),
+                _f("LastModifiedDate", "datetime"),
+                _f("IndividualId", "reference"),
+                _f("HasOptedOutOfEmail", "boolean"),
+            ],
+            "Individual": [_f("Id", "id"), _f("LastModifiedDate", "datetime")],
             "Opportunity": [_f("Id", "id"), _f("Name"), _f("Amount", "currency")],
             "Contact": [
                 _f("Id", "id"),
@@ -996,6 +1153,9 @@ def build() -> dict[str, Any]:
                 _f("Email", "email", True),
                 _f("Birthdate", "date", True),
                 _f("SSN__c"),
+                _f("LastModifiedDate", "datetime"),
+                _f("IndividualId", "reference"),
+                _f("HasOptedOutOfEmail", "boolean"),
             ],
             "Case": [_f("Id", "id"), _f("Subject")],
         },
@@ -1003,6 +1163,9 @@ def build() -> dict[str, Any]:
             "sensitive_objects": sensitive,
             "sensitive_fields": fields,
             "login_history_days": 30,
+            "key_objects": ["Account", "Contact", "Lead"],
+            "personal_data_objects": ["Contact", "Lead"],
+            "retention_days": 1095,
         },
     }
 

@@ -50,7 +50,12 @@ def record(out: Path) -> None:
         settings = AdapterSettings(
             {"instance_url": emulator.url, "access_token": DEMO_TOKEN, "api_version": API_VERSION}
         )
-        scope = CollectionScope(**data["demo_scope"], max_workers=1)
+        demo = dict(data["demo_scope"])
+        demo["sensitive_objects"] = tuple(demo["sensitive_objects"])
+        demo["sensitive_fields"] = tuple(demo["sensitive_fields"])
+        for key in ("key_objects", "personal_data_objects"):
+            demo[key] = tuple(demo.get(key, ()))
+        scope = CollectionScope(**demo, max_workers=1)
         try:
             inventory = SalesforceAdapter(settings, session=session).collect(scope, NullProgress())
         finally:

@@ -29,6 +29,40 @@ LOGIN_REVIEW = (
     "account login history (Settings > Account Management > Audit Logs > Login History)"
 )
 
+#: The DATA checks' collections (issue 18): HubSpot shows none of them to a private app;
+#: collection -> what to review, and where in HubSpot.
+DATA_REVIEW: dict[str, str] = {
+    "data.quality": (
+        "HubSpot has no API for property validation rules or duplicate management: review "
+        "Settings > Properties (each key property's rules) and Contacts > Actions > Manage "
+        "duplicates, then attest DATA-001 and DATA-002"
+    ),
+    "data.field_history": (
+        "HubSpot keeps every property's value history and has no per-property switch or API "
+        "for it: confirm the sensitive properties are HubSpot properties (View property "
+        "history on a record) and attest DATA-003"
+    ),
+    "data.history_retention": (
+        "HubSpot has no API for how long property history is kept: review the account's "
+        "data retention in Settings > Privacy & Consent and attest DATA-004"
+    ),
+    "data.consent": (
+        "crmscan does not read HubSpot's consent settings: review Settings > Privacy & "
+        "Consent (data privacy settings, lawful basis for processing) and Settings > "
+        "Marketing > Email > Subscription Types, then attest DATA-005"
+    ),
+    "data.backup": (
+        "HubSpot has no API for exports or backups: review Settings > Data Management > "
+        "Import & Export (export history) or your backup integration, and attest DATA-006 "
+        "with the date of the last completed backup and its evidence"
+    ),
+    "data.retention": (
+        "crmscan counts old records without reading them, and HubSpot's search API only "
+        "returns records: review Contacts filtered on 'Last activity date' before the "
+        "retention period and attest DATA-007"
+    ),
+}
+
 HUBSPOT_CAPABILITIES = Capabilities(
     [
         # Read with the private app's scopes; without one, a permission_missing gap.
@@ -140,5 +174,6 @@ HUBSPOT_CAPABILITIES = Capabilities(
         ),
         not_applicable("permission_sets.ip_ranges", "HubSpot roles carry no login IP ranges"),
         not_applicable("permission_sets.password_policy", "HubSpot roles carry no password policy"),
+        *(no_api(collection, review) for collection, review in DATA_REVIEW.items()),
     ]
 )

@@ -18,6 +18,8 @@ from typing import Any, ClassVar
 import requests
 from pydantic import ValidationError
 
+from adapters.http import Deadline
+from adapters.salesforce import collect_data as data_mod
 from adapters.salesforce import collect_encryption as enc
 from adapters.salesforce import collect_integrations as integ
 from adapters.salesforce import collect_permissions as perms
@@ -56,6 +58,8 @@ _log = logging.getLogger(__name__)
 
 DEMO_INSTANCE = "https://acme-outfitters.my.salesforce.com"
 DEMO_TOKEN = "demo-session-token-not-a-secret"
+#: Seconds each connection of the TLS probe may take.
+PROBE_TIMEOUT = 10.0
 
 
 @ADAPTERS.register("salesforce")
@@ -146,13 +150,18 @@ class SalesforceAdapter(Adapter):
         adapter.recorded_transport = Transport.model_validate(recording["transport"])
         return adapter
 
-    def _probe(self, url: str) -> Inventory:
-        """TLS facts of the instance endpoint, in a scratch inventory (value or gap)."""
+    def _probe(self, url: str, deadline: Deadline) -> Inventory:
+        """TLS facts of the instance endpoint, in a scratch inventory (value or gap).
+
+        The probe's connections share what is left of the scan deadline.
+        """
         scratch = Inventory(tenant=Tenant(platform=self.platform))
         if self.recorded_transport is not None:  # the offline demo: probed when recorded
             scratch.encryption.transport = self.recorded_transport
-        else:
-            record_transport(scratch, url, timeout=self.timeout)
+            return scratch
+        deadline.check("TLS probe")
+        timeout = deadline.bound(min(self.timeout, PROBE_TIMEOUT)) or PROBE_TIMEOUT
+        record_transport(scratch, url, timeout=timeout)
         return scratch
 
     # -- collection --------------------------------------------------------------------
@@ -164,21 +173,33 @@ class SalesforceAdapter(Adapter):
                 sensitive_objects=tuple(self.fixed_scope["sensitive_objects"]),
                 sensitive_fields=tuple(self.fixed_scope["sensitive_fields"]),
                 login_history_days=self.fixed_scope["login_history_days"],
+                key_objects=tuple(self.fixed_scope.get("key_objects", ())),
+                personal_data_objects=tuple(self.fixed_scope.get("personal_data_objects", ())),
+                retention_days=int(self.fixed_scope.get("retention_days", scope.retention_days)),
             )
         baseline_path = scope.health_check_baseline or self.settings.get("health_check_baseline")
         baseline = Baseline.load(baseline_path) if baseline_path else None
         sf = connect(self.settings, self.session)
+        deadline = Deadline.of(scope)
         client = SfClient(
             sf,
             reserve_percent=scope.api_reserve_percent,
             retries=self.retries,
             backoff=self.backoff,
             timeout=self.timeout,
+            deadline=deadline,
         )
         progress.started("tenant")
         instance_url = self.settings.get("instance_url") or f"https://{sf.sf_instance}"
-        inventory = Inventory(tenant=users_mod.fetch_tenant(client, instance_url))
-        progress.finished("tenant", True)
+        try:
+            inventory = Inventory(tenant=users_mod.fetch_tenant(client, instance_url))
+        except CollectionError as exc:  # the deadline, the reserve, an outage: still report
+            _log.info("salesforce tenant not collected: %s", exc)
+            inventory = Inventory(tenant=Tenant(platform=self.platform, instance_url=instance_url))
+            inventory.add_gap("tenant", exc.gap_reason, str(exc))
+            progress.finished("tenant", False)
+        else:
+            progress.finished("tenant", True)
         # What the scanning user may see decides whether some answers are complete.
         identity: dict[str, bool] | None
         identity_error: CollectionError | None = None
@@ -264,7 +285,11 @@ class SalesforceAdapter(Adapter):
                     None if (ident := needs_identity()) is None else ident["CustomizeApplication"],
                 ),
             ),
-            "transport": ("encryption.transport", lambda: self._probe(instance_url)),
+            "data": ("data", lambda: data_mod.fetch_all(client, scope)),
+            "transport": (
+                "encryption.transport",
+                lambda: self._probe(instance_url, deadline),
+            ),
         }
 
         grouped = _GroupedProgress(progress, [collection for collection, _ in tasks.values()])
@@ -318,6 +343,8 @@ class SalesforceAdapter(Adapter):
             )
             results = {name: future.result() for name, future in futures.items()}
             assemble(inventory, results, scope, prepared)
+            data = results["data"]
+            data_mod.assemble_data(inventory, data.error if isinstance(data, Failed) else data)
         inventory.api_usage = ApiUsage(
             requests=client.usage.requests,
             daily_used=client.usage.daily_used,

@@ -10,7 +10,8 @@ report as one MANUAL finding (the licence decides how the control is met).
 
 from __future__ import annotations
 
-from scanner.model.capabilities import Capabilities, needs_edition, needs_permission
+from adapters.salesforce.collect_data import BACKUP_REVIEW
+from scanner.model.capabilities import Capabilities, needs_edition, needs_permission, no_api
 
 METADATA = "Modify Metadata Through Metadata API Functions (ModifyMetadata), for readMetadata"
 VIEW_SETUP = "View Setup and Configuration (ViewSetup)"
@@ -49,6 +50,23 @@ SALESFORCE_CAPABILITIES = Capabilities(
             "read with View Encryption Keys",
             "review how the org protects data at rest without it and attest the control "
             "in the policy",
+        ),
+        # The DATA checks' collections (issue 18).
+        needs_permission("data.quality", VIEW_SETUP),
+        needs_permission("data.field_history", VIEW_SETUP),
+        needs_permission(
+            "data.history_retention",
+            "Metadata API access (Modify Metadata or Customize Application)",
+        ),
+        needs_edition(
+            "data.consent",
+            "Data Protection and Privacy enabled (Setup > Data Protection and Privacy); "
+            "without it the consent model is reported as off",
+        ),
+        no_api("data.backup", BACKUP_REVIEW),
+        needs_permission(
+            "data.retention",
+            "read access to the personal-data objects (records are counted only)",
         ),
     ]
 )

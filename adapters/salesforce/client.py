@@ -1,4 +1,10 @@
-"""Reads from one org through simple-salesforce: pagination, retries, limits, errors.
+"""Reads from one org through simple-salesforce's session: pagination, limits, errors.
+
+Every request goes through the shared retry core (`adapters.http.RetryCore`) with
+Salesforce's decision table (`adapters.salesforce.wire`): the core owns the loop
+(back-off, ``Retry-After``, the scan deadline, unreachable hosts, request counting);
+this module sends one request at a time over simple-salesforce's ``requests`` session
+(its headers, instance and API version) and turns the answer into records.
 
 Every failure leaves here as a `scanner.errors.CollectionError` subclass whose message
 quotes only the Salesforce ``errorCode`` and message, never a URL or header, so that
@@ -11,32 +17,41 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, urlsplit
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape
 
 import requests
 from simple_salesforce.api import Salesforce
-from simple_salesforce.exceptions import SalesforceError
 
+from adapters.http import (
+    Answer,
+    Deadline,
+    DecisionTable,
+    Exchange,
+    RequestStats,
+    RetryCore,
+    Sleep,
+    TransportFailure,
+)
+from adapters.salesforce import wire
+from adapters.salesforce.wire import SessionInvalidError
 from scanner.errors import (
-    ApiError,
     ApiReserveReachedError,
-    CollectionError,
     MalformedResponseError,
     NotAvailableError,
-    PermissionMissingError,
-    RateLimitedError,
+    UnreachableHostError,
 )
-from scanner.redact import redact
+
+__all__ = ["METADATA_NS", "SessionInvalidError", "SfClient", "UnreachableError", "Usage"]
 
 _log = logging.getLogger(__name__)
 
 METADATA_NS = "http://soap.sforce.com/2006/04/metadata"
-_ENV_NS = "http://schemas.xmlsoap.org/soap/envelope/"
+_ENV_NS = wire.SOAP_ENV_NS
 _LIMIT_INFO = re.compile(r"api-usage=(\d+)/(\d+)")
 _NO_SUCH_COLUMN = re.compile(r"No such column '(\w+)'")
 #: "In each REST call, the maximum length for the combined URI and headers is 16,384
@@ -44,31 +59,11 @@ _NO_SUCH_COLUMN = re.compile(r"No such column '(\w+)'")
 #: A query's field list is split so that each request line stays under this budget,
 #: which leaves room for the headers (Authorization, User-Agent, Accept...).
 URI_BUDGET = 12_000
-#: Transient answers worth another try: 429 (rate limited with Retry-After), 5xx.
-_TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
-_MAX_RETRY_AFTER = 60.0
+#: Seconds to wait for a connection: an unreachable host fails fast, a slow query does not.
+CONNECT_TIMEOUT = 5.0
 
-_PERMISSION_CODES = {
-    "INSUFFICIENT_ACCESS",
-    "INSUFFICIENT_ACCESS_OR_READONLY",
-    "API_DISABLED_FOR_ORG",
-    "API_CURRENTLY_DISABLED",
-}
-_MISSING_CODES = {
-    "INVALID_TYPE",
-    "INVALID_FIELD",
-    "NOT_FOUND",
-    "FUNCTIONALITY_NOT_ENABLED",
-    "INVALID_OPERATION",
-}
-
-
-class SessionInvalidError(ApiError):
-    """The org rejected the session (401 INVALID_SESSION_ID)."""
-
-
-class UnreachableError(ApiError):
-    """No connection to the org could be made before it had answered anything."""
+#: No connection to the org could be made before it had answered anything.
+UnreachableError = UnreachableHostError
 
 
 @dataclass
@@ -81,11 +76,11 @@ class Usage:
 
 
 class SfClient:
-    """Read-only calls against one org, with retries and the API reserve enforced.
+    """Read-only calls against one org, with the API reserve enforced.
 
-    The retry loop lives in `_call` and only there; what is worth retrying, and after
-    how long, is decided by `retry_decision` (the seam the shared ``adapters/http``
-    retry core replaces once it is on main).
+    The retry loop is the shared core's; ``retries`` and ``backoff`` fill Salesforce's
+    `adapters.http.RetryPolicy` (`wire.policy`), ``timeout`` is each request's read
+    timeout (bounded by ``deadline``, the scan's ``--timeout``).
     """
 
     def __init__(
@@ -96,69 +91,116 @@ class SfClient:
         retries: int = 3,
         backoff: float = 0.5,
         timeout: float = 60.0,
+        deadline: Deadline | None = None,
+        sleep: Sleep | None = None,
     ) -> None:
         self.sf = sf
         self.reserve_percent = reserve_percent
-        self.retries = retries
-        self.backoff = backoff
         self.timeout = timeout
-        self.usage = Usage()
-        self._answered = False  # the org has answered at least one request
+        self.stats = RequestStats()
+        self._daily: tuple[int, int] | None = None
         self._lock = threading.Lock()
-        self._last = threading.local()  # this thread's last response's Retry-After
+        self.core = RetryCore(
+            policy=wire.policy(retries, backoff),
+            stats=self.stats,
+            deadline=deadline,
+            before_send=self._check_reserve,
+            sleep=sleep or time.sleep,
+        )
+        self.core.observe(self._on_answer)
+        self._host = urlsplit(sf.base_url).hostname or sf.sf_instance
         # simple-salesforce asks for pretty-printed JSON; compact JSON is smaller to send.
         sf.headers.pop("X-PrettyPrint", None)
-        sf.session.hooks.setdefault("response", []).append(self._on_response)
 
     # -- accounting --------------------------------------------------------------------
-    def _on_response(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+    @property
+    def usage(self) -> Usage:
+        """Requests sent so far and the daily allowance the org last reported."""
         with self._lock:
-            self.usage.requests += 1
-            self._answered = True
-            self._last.retry_after = response.headers.get("Retry-After")
-            match = _LIMIT_INFO.search(response.headers.get("Sforce-Limit-Info", ""))
-            if match:
-                # Responses of concurrent requests arrive out of order; usage only grows.
-                used, limit = map(int, match.groups())
-                self.usage.daily_used = max(used, self.usage.daily_used or 0)
-                self.usage.daily_limit = limit
+            daily = self._daily
+        return Usage(
+            requests=self.stats.requests,
+            daily_used=daily[0] if daily else None,
+            daily_limit=daily[1] if daily else None,
+        )
 
-    def _check_reserve(self) -> None:
+    @property
+    def deadline(self) -> Deadline:
+        """The scan deadline every request of this client respects."""
+        return self.core.deadline
+
+    def _on_answer(self, exchange: Exchange) -> None:
+        match = _LIMIT_INFO.search(exchange.answer.header("Sforce-Limit-Info") or "")
+        if match:
+            used, limit = map(int, match.groups())
+            with self._lock:
+                # Answers of concurrent requests arrive out of order; usage only grows.
+                before = self._daily[0] if self._daily else 0
+                self._daily = (max(used, before), limit)
+
+    def _check_reserve(self, what: str) -> None:
         with self._lock:
-            used, limit = self.usage.daily_used, self.usage.daily_limit
-        if used is None or not limit:
+            daily = self._daily
+        if daily is None or not daily[1]:
             return
+        used, limit = daily
         if limit - used <= limit * self.reserve_percent / 100:
             raise ApiReserveReachedError(
                 f"stopped at {used}/{limit} daily API calls to keep the "
                 f"{self.reserve_percent:g}% reserve"
             )
 
-    @property
     def _timeouts(self) -> tuple[float, float]:
-        # A short connect timeout: an unreachable host fails fast, a slow query does not.
-        return (min(5.0, self.timeout), self.timeout)
+        deadline = self.core.deadline
+        connect = deadline.bound(min(CONNECT_TIMEOUT, self.timeout)) or CONNECT_TIMEOUT
+        return connect, deadline.bound(self.timeout) or self.timeout
 
-    # -- the one place HTTP errors are translated, and the one retry loop ---------------
-    def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        attempt = 0
-        while True:
-            self._check_reserve()
-            self._last.retry_after = None
+    # -- the one exchange: one request over the session, as an Answer ---------------------
+    def _send(
+        self,
+        method: str,
+        url: str,
+        decide: DecisionTable,
+        *,
+        what: str,
+        params: Mapping[str, str] | None = None,
+        data: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Answer:
+        """Send one request through the retry core; the accepted `Answer`."""
+
+        def once() -> Answer:
             try:
-                return fn(*args, timeout=self._timeouts, **kwargs)
-            except Exception as exc:  # noqa: BLE001 - classified below, re-raised as ours
-                retry_after = getattr(self._last, "retry_after", None)
-                failure, delay = retry_decision(exc, attempt, self.backoff, retry_after)
-                if isinstance(exc, requests.ConnectionError) and not self._answered:
-                    raise UnreachableError(
-                        f"could not connect to the org ({type(exc).__name__})"
-                    ) from None
-            if delay is None or attempt >= self.retries:
-                raise failure
-            attempt += 1
-            _log.debug("retrying in %.2fs after: %s", delay, failure)
-            time.sleep(delay)
+                response = self.sf.session.request(
+                    method,
+                    url,
+                    params=params,
+                    data=data,
+                    headers=dict(headers if headers is not None else self.sf.headers),
+                    timeout=self._timeouts(),
+                    allow_redirects=False,
+                )
+            except requests.Timeout as exc:
+                connect = isinstance(exc, requests.ConnectTimeout)
+                raise TransportFailure(
+                    type(exc).__name__, "", connect=connect, timeout=not connect
+                ) from None
+            except requests.ConnectionError as exc:
+                raise TransportFailure(type(exc).__name__, "", connect=True) from None
+            except requests.RequestException as exc:  # a broken body: chunking, decoding
+                raise TransportFailure(type(exc).__name__, "") from None
+            return Answer(response.status_code, dict(response.headers), response.content)
+
+        return self.core.send(once, decide, what=what, host=self._host, method=method, url=url)
+
+    def _get_json(self, url: str, what: str, params: Mapping[str, str] | None = None) -> Any:
+        answer = self._send("GET", url, wire.decide_rest, what=what, params=params)
+        if not answer.body:
+            raise MalformedResponseError(f"{what}: the org answered with an empty body")
+        try:
+            return answer.json(what)
+        except MalformedResponseError:
+            raise MalformedResponseError(f"{what}: the org answered with invalid JSON") from None
 
     # -- REST --------------------------------------------------------------------------
     def iter_query(
@@ -172,7 +214,8 @@ class SfClient:
         is a malformed response too (it would otherwise loop for ever).
         """
         path = "tooling/query/" if tooling else "query/"
-        page = self._call(self.sf.restful, path, params={"q": soql})
+        what = _describe_query(soql)
+        page = self._get_json(f"{self.sf.base_url}{path}", what, params={"q": soql})
         seen: set[str] = set()
         while True:
             if not isinstance(page, dict) or not isinstance(page.get("records"), list):
@@ -192,12 +235,25 @@ class SfClient:
             next_url = page.get("nextRecordsUrl")
             if not isinstance(next_url, str) or not next_url:
                 raise MalformedResponseError("query result not done but without nextRecordsUrl")
+            if not next_url.startswith("/services/data/"):
+                raise MalformedResponseError("query pagination left the org's REST API path")
             if next_url in seen:
                 raise MalformedResponseError("query pagination repeated a nextRecordsUrl")
             if not page["records"]:
                 raise MalformedResponseError("query pagination did not advance (empty page)")
             seen.add(next_url)
-            page = self._call(self.sf.query_more, next_url, identifier_is_url=True)
+            page = self._get_json(f"https://{self.sf.sf_instance}{next_url}", f"{what} (next page)")
+
+    def count_query(self, soql: str) -> int:
+        """The ``totalSize`` of a ``SELECT COUNT() ...`` query; it returns no records."""
+        what = _describe_query(soql) + " (count)"
+        page = self._get_json(f"{self.sf.base_url}query/", what, params={"q": soql})
+        total = page.get("totalSize") if isinstance(page, dict) else None
+        if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+            raise MalformedResponseError(f"{what}: the answer has no totalSize count")
+        if page.get("records"):
+            raise MalformedResponseError(f"{what}: a COUNT() answer carried records")
+        return total
 
     def _fits(self, soql: str, tooling: bool) -> bool:
         path = f"{self.sf.base_url}{'tooling/' if tooling else ''}query/?q="
@@ -275,13 +331,13 @@ class SfClient:
     def describe(self, obj: str, *, tooling: bool = False) -> dict[str, Any]:
         """The describe result of ``obj``."""
         path = f"{'tooling/' if tooling else ''}sobjects/{obj}/describe"
-        result = self._call(self.sf.restful, path)
+        result = self._get_json(f"{self.sf.base_url}{path}", f"describe {obj}")
         if not isinstance(result, dict) or not isinstance(result.get("fields"), list):
             raise MalformedResponseError(f"describe of {obj} has no fields array")
         return result
 
     # -- Metadata API (SOAP) -----------------------------------------------------------
-    def _soap(self, operation: str) -> ET.Element:
+    def _soap(self, operation: str, what: str) -> ET.Element:
         envelope = (
             f'<?xml version="1.0" encoding="utf-8"?><soapenv:Envelope xmlns:soapenv="{_ENV_NS}" '
             f'xmlns:met="{METADATA_NS}"><soapenv:Header><met:SessionHeader><met:sessionId>'
@@ -289,28 +345,18 @@ class SfClient:
             f"<soapenv:Body>{operation}</soapenv:Body></soapenv:Envelope>"
         )
 
-        def post(timeout: tuple[float, float]) -> requests.Response:
-            response = self.sf.session.post(
-                self.sf.metadata_url,
-                data=envelope.encode(),
-                timeout=timeout,
-                headers={"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": '""'},
-            )
-            if response.status_code >= 400 and b"faultcode" not in response.content:
-                raise _HttpStatusError(response.status_code, response.headers.get("Retry-After"))
-            return response
-
-        response = self._call(post)
+        answer = self._send(
+            "POST",
+            self.sf.metadata_url,
+            wire.decide_soap,
+            what=f"Metadata API {what}",
+            data=envelope.encode(),
+            headers={"Content-Type": "text/xml; charset=UTF-8", "SOAPAction": '""'},
+        )
         try:
-            root = ET.fromstring(response.content)
+            root = ET.fromstring(answer.body or b"")
         except ET.ParseError:
             raise MalformedResponseError("the Metadata API answered with invalid XML") from None
-        fault = root.find(f".//{{{_ENV_NS}}}Fault")
-        if fault is not None:
-            # faultcode / faultstring are unqualified, or in the body's default namespace
-            parts = {child.tag.split("}")[-1]: (child.text or "") for child in fault}
-            code = parts.get("faultcode", "").split(":")[-1]
-            raise _classify(code, parts.get("faultstring", ""))
         return root
 
     def read_metadata(self, kind: str, names: list[str]) -> list[ET.Element]:
@@ -321,7 +367,8 @@ class SfClient:
                 f"<met:fullNames>{escape(n)}</met:fullNames>" for n in names[start : start + 10]
             )
             root = self._soap(
-                f"<met:readMetadata><met:type>{kind}</met:type>{members}</met:readMetadata>"
+                f"<met:readMetadata><met:type>{kind}</met:type>{members}</met:readMetadata>",
+                f"readMetadata {kind}",
             )
             out.extend(root.iter(f"{{{METADATA_NS}}}records"))
         return out
@@ -331,7 +378,8 @@ class SfClient:
         root = self._soap(
             f"<met:listMetadata><met:queries><met:type>{kind}</met:type>"
             "</met:queries><met:asOfVersion>"
-            f"{self.sf.sf_version}</met:asOfVersion></met:listMetadata>"
+            f"{self.sf.sf_version}</met:asOfVersion></met:listMetadata>",
+            f"listMetadata {kind}",
         )
         return [e.text or "" for e in root.iter(f"{{{METADATA_NS}}}fullName")]
 
@@ -340,7 +388,8 @@ class SfClient:
         root = self._soap(
             f"<met:listMetadata><met:queries><met:type>{kind}</met:type>"
             "</met:queries><met:asOfVersion>"
-            f"{self.sf.sf_version}</met:asOfVersion></met:listMetadata>"
+            f"{self.sf.sf_version}</met:asOfVersion></met:listMetadata>",
+            f"listMetadata {kind}",
         )
         out = {}
         for result in root.iter(f"{{{METADATA_NS}}}result"):
@@ -352,77 +401,7 @@ class SfClient:
         return out
 
 
-class _HttpStatusError(Exception):
-    def __init__(self, status: int, retry_after: str | None = None) -> None:
-        super().__init__(status)
-        self.status = status
-        self.retry_after = retry_after
-
-
-def _retry_after(value: Any) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds form), capped."""
-    try:
-        seconds = float(str(value).strip())
-    except (TypeError, ValueError):
-        return None
-    return min(max(seconds, 0.0), _MAX_RETRY_AFTER)
-
-
-def retry_decision(
-    exc: BaseException, attempt: int, backoff: float, retry_after: str | None = None
-) -> tuple[CollectionError, float | None]:
-    """Salesforce's decision table: the gap-ready error for ``exc``, and the delay
-    before another try (None: do not retry).
-
-    Timeouts, dropped connections, HTTP 429 and 5xx are transient (429 honours
-    Retry-After); every other answer (401, 403 INSUFFICIENT_ACCESS or
-    REQUEST_LIMIT_EXCEEDED for the daily allowance, 400 INVALID_FIELD, ...) is final.
-    """
-    backoff_delay = backoff * (2**attempt)
-    if isinstance(exc, (requests.Timeout, requests.ConnectionError)):
-        return ApiError(f"no answer from the org ({type(exc).__name__})"), backoff_delay
-    if isinstance(exc, _HttpStatusError):
-        failure: CollectionError = (
-            RateLimitedError(f"the org answered HTTP {exc.status}")
-            if exc.status == 429
-            else ApiError(f"the org answered HTTP {exc.status}")
-        )
-        if exc.status not in _TRANSIENT_STATUSES:
-            return failure, None
-        wait = _retry_after(exc.retry_after or retry_after)
-        return failure, backoff_delay if wait is None else wait
-    if isinstance(exc, SalesforceError):
-        failure = _translate(exc)
-        if exc.status not in _TRANSIENT_STATUSES:
-            return failure, None
-        wait = _retry_after(retry_after)
-        return failure, backoff_delay if wait is None else wait
-    if isinstance(exc, ValueError):  # JSON decoding: truncated or not JSON at all
-        return MalformedResponseError("the org answered with invalid JSON"), None
-    raise exc
-
-
-def _classify(code: str, message: str) -> CollectionError:
-    detail = redact(f"{code}: {message}".strip())[:300]
-    if code == "INVALID_SESSION_ID":
-        return SessionInvalidError(detail)
-    if code == "REQUEST_LIMIT_EXCEEDED":
-        return RateLimitedError(detail)
-    if code in _PERMISSION_CODES:
-        return PermissionMissingError(detail)
-    if code in _MISSING_CODES:
-        return NotAvailableError(detail)
-    return ApiError(detail)
-
-
-def _translate(exc: SalesforceError) -> CollectionError:
-    content = exc.content
-    code, message = f"HTTP {exc.status}", ""
-    if isinstance(content, list) and content and isinstance(content[0], dict):
-        code = str(content[0].get("errorCode") or code)
-        message = " ".join(str(content[0].get("message") or "").split())
-    elif exc.status == 401:
-        code = "INVALID_SESSION_ID"
-    if exc.status == 429:
-        return RateLimitedError(redact(f"HTTP 429 {code}: {message}".strip())[:300])
-    return _classify(code, message)
+def _describe_query(soql: str) -> str:
+    """A short name of a query for messages: ``query <Object>`` (never its filter values)."""
+    match = re.search(r"\bFROM\s+(\w+)", soql, re.IGNORECASE)
+    return f"query {match.group(1)}" if match else "query"

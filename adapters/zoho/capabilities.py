@@ -99,6 +99,42 @@ COLLECTION_DECLARATIONS: tuple[Capability, ...] = (
         "Zoho CRM has no unauthenticated guest users; portal users are contacts of a "
         "client portal, not CRM users.",
     ),
+    # DATA checks (issue 18): not read from Zoho CRM yet; each is attested.
+    no_api(
+        "data.quality",
+        "crmscan does not read Zoho CRM's validation or duplicate-check rules. Review Setup "
+        "> Customization > Modules and Fields > the module > Validation Rules, and the "
+        "fields marked 'Do not allow duplicate values'; then attest DATA-001 and DATA-002.",
+    ),
+    no_api(
+        "data.field_history",
+        "crmscan does not read Zoho CRM's field history tracking. Review Setup > "
+        "Customization > Modules and Fields > the module > Field History Tracking for the "
+        "policy's sensitive fields; then attest DATA-003.",
+    ),
+    no_api(
+        "data.history_retention",
+        "Zoho CRM's API does not say how long field history and the audit log are kept. "
+        "Review Zoho's stated retention; then attest DATA-004.",
+    ),
+    no_api(
+        "data.consent",
+        "crmscan does not read Zoho CRM's GDPR compliance settings. Review Setup > Data "
+        "Administration > Compliance Settings (data processing basis, consent, opt-out); "
+        "then attest DATA-005.",
+    ),
+    no_api(
+        "data.backup",
+        "crmscan does not read Zoho CRM's scheduled data backup. Review Setup > Data "
+        "Administration > Data Backup (schedule and last backup); then attest DATA-006 "
+        "with the date of the last completed backup and its evidence.",
+    ),
+    no_api(
+        "data.retention",
+        "crmscan counts old records without reading them and does not do so on Zoho CRM "
+        "yet. Review each personal-data module with a 'Modified Time' filter before the "
+        "retention period; then attest DATA-007.",
+    ),
 )
 
 #: Field-level declarations: what is unknown per resource.

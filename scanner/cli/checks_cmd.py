@@ -54,15 +54,28 @@ def _filtered(
     metavar="NAME",
     help="Only checks that evidence this framework (see 'crmscan frameworks list').",
 )
+@click.option(
+    "--domain",
+    default=None,
+    metavar="DOMAIN",
+    help="Only checks of this catalogue domain (AUTH, PRIV, ENC, INT, MON, GOV, DATA, ...).",
+)
 @checks_dir_option
 def list_checks(
     platform: str | None,
     severity: str | None,
     framework: str | None,
+    domain: str | None,
     check_dirs: tuple[Path, ...],
 ) -> None:
     """List the checks, with id, severity, platforms and title."""
     loaded = load_checks(check_dirs)
+    if domain is not None:
+        wanted = domain.strip().upper()
+        loaded = {cid: spec for cid, spec in loaded.items() if spec.domain.upper() == wanted}
+        if not loaded:
+            known = sorted({spec.domain for spec in load_checks(check_dirs).values()})
+            raise click.UsageError(f"no check in domain {domain!r}; domains: {', '.join(known)}")
     framework_ids: set[str] | None = None
     if framework is not None:
         chosen = find_framework(load_frameworks(loaded, check_dirs), framework)

@@ -151,4 +151,7 @@ def collection_scope(policy: Policy, health_check_baseline: str | None = None) -
         api_reserve_percent=float(_param(policy, "collection.api_reserve_percent", 10.0)),
         max_workers=int(_param(policy, "collection.max_workers", 4)),
         health_check_baseline=health_check_baseline,
+        key_objects=tuple(_param(policy, "data.key_objects", ())),
+        personal_data_objects=tuple(_param(policy, "data.personal_data_objects", ())),
+        retention_days=int(_param(policy, "data.retention_days", 1095)),
     )

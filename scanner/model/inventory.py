@@ -88,6 +88,13 @@ COLLECTIONS: dict[str, str] = {
     "monitoring": "Login and audit history retention",
     "monitoring.security_activity": "Security activity log (user adds, removals, setting changes)",
     "monitoring.audit_log": "Audit log API availability and contents",
+    "data": "Data integrity, privacy and backup settings",
+    "data.quality": "Validation and duplicate/matching rules on the policy's key objects",
+    "data.field_history": "Field history tracking of the policy's sensitive fields",
+    "data.history_retention": "How long field history is kept (Field Audit Trail policies)",
+    "data.consent": "The consent model and email opt-out fields",
+    "data.backup": "Backups and scheduled data exports, and when they last ran",
+    "data.retention": "Counts of personal-data records older than the retention period",
 }
 
 
@@ -401,6 +408,74 @@ class Monitoring(_Model):
     event_monitoring_enabled: bool | None = None
 
 
+class ObjectDataQuality(_Model):
+    """Data-quality rules on one object (``object`` is its API name)."""
+
+    object: str
+    exists: bool | None = None
+    validation_rules: list[str] | None = None  # names of the active validation rules
+    duplicate_rules: list[str] | None = None  # names of the active duplicate rules
+    matching_rules: list[str] | None = None  # names of the active matching rules
+
+
+class FieldHistory(_Model):
+    """Whether changes to one field (``Object.Field``) are recorded."""
+
+    name: str
+    exists: bool | None = None
+    tracked: bool | None = None
+
+
+class HistoryRetention(_Model):
+    """How long one object's field history is kept."""
+
+    object: str
+    months: int | None = None  # in the CRM plus any archive
+    archive_policy: bool | None = None  # a retention policy (Field Audit Trail) is set
+    source: str | None = None  # where the figure comes from
+
+
+class Consent(_Model):
+    """The consent model the platform offers and whether it is in use."""
+
+    model_enabled: bool | None = None  # e.g. Salesforce Individual / data protection records
+    opt_out_fields: list[str] | None = None  # email opt-out fields present ("Object.Field")
+    #: Records of the consent model (counted), or active subscription types where consent
+    #: is kept as subscriptions (HubSpot).
+    consent_records: int | None = None
+
+
+class Backup(_Model):
+    """Backups or scheduled exports, as far as the platform shows them."""
+
+    scheduled: bool | None = None
+    last_completed_at: datetime | None = None
+    source: str | None = None
+
+
+class RetentionCount(_Model):
+    """How many records of one personal-data object are older than the retention period.
+
+    Counted with one aggregate query; the records themselves are never read.
+    """
+
+    object: str
+    older_than_days: int
+    count: int | None = None
+    date_field: str | None = None  # the field the age is measured on
+
+
+class DataGovernance(_Model):
+    """Data integrity, privacy and backup: what the DATA checks read."""
+
+    objects: list[ObjectDataQuality] | None = None
+    field_history: list[FieldHistory] | None = None
+    history_retention: list[HistoryRetention] | None = None
+    consent: Consent | None = None
+    backup: Backup | None = None
+    retention: list[RetentionCount] | None = None
+
+
 class ApiUsage(_Model):
     """API calls the scan used, as the platform reported them."""
 
@@ -426,6 +501,7 @@ class Inventory(_Model):
     integrations: list[Integration] | None = None
     health_check: HealthCheck | None = None
     monitoring: Monitoring = Field(default_factory=Monitoring)
+    data: DataGovernance = Field(default_factory=DataGovernance)
     api_usage: ApiUsage | None = None
     gaps: list[Gap] = Field(default_factory=list)
     #: What the platform provides, as its adapter declared it (see scanner.model.capabilities).

@@ -14,11 +14,15 @@ from pydantic import BaseModel
 from scanner.model.inventory import (
     EncryptionKey,
     FieldEncryption,
+    FieldHistory,
     FieldPermission,
     HealthCheckRisk,
+    HistoryRetention,
     Integration,
     Inventory,
+    ObjectDataQuality,
     PermissionSet,
+    RetentionCount,
     Role,
     User,
 )
@@ -51,6 +55,12 @@ RESOURCE_KINDS: dict[str, ResourceKind] = {
         ResourceKind("encryption.keys", EncryptionKey, "id", "id", "encryption.at_rest"),
         ResourceKind("encryption.fields", FieldEncryption, "name", "name", "encryption.fields"),
         ResourceKind("health_check.risks", HealthCheckRisk, "setting", "setting", "health_check"),
+        ResourceKind("data.objects", ObjectDataQuality, "object", "object", "data.quality"),
+        ResourceKind("data.field_history", FieldHistory, "name", "name", "data.field_history"),
+        ResourceKind(
+            "data.history_retention", HistoryRetention, "object", "object", "data.history_retention"
+        ),
+        ResourceKind("data.retention", RetentionCount, "object", "object", "data.retention"),
     )
 }
 

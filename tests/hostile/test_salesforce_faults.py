@@ -8,6 +8,8 @@ data is PASS.
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -104,3 +106,32 @@ def test_one_429_does_not_turn_checks_into_errors(emulator: SalesforceEmulator) 
     emulator.faults.append(Fault("FROM User ", kind="rate_limit", retry_after="0", times=1))
     inventory = make_adapter(emulator).collect(SCOPE, Progress())
     assert inventory.gap_for("users") is None and inventory.users
+
+
+def test_a_hung_endpoint_ends_within_the_scan_deadline(emulator: SalesforceEmulator) -> None:
+    """``--timeout``: a query that never answers ends at the deadline, not the read
+    timeout; what is left becomes api_error gaps (ERROR, never PASS) and the scan reports."""
+    emulator.faults.append(Fault("FROM UserRole", kind="delay", delay=6.0))
+    budget = 2.0
+    started = time.monotonic()
+    scope = dataclasses.replace(SCOPE, deadline=started + budget)
+    inventory = make_adapter(emulator, timeout=60.0, retries=3).collect(scope, Progress())
+    elapsed = time.monotonic() - started
+    assert elapsed < budget + 1.0, elapsed
+    gap = inventory.gap_for("roles")
+    assert gap is not None and gap.reason is GapReason.API_ERROR
+    assert "deadline" in gap.detail, gap.detail
+    assert len(emulator.requests_matching("FROM UserRole")) == 1  # no retry past the deadline
+    # what answered in time is kept
+    assert inventory.tenant.name == "Acme Outfitters" and inventory.users
+    _no_pass_on_gaps(inventory)
+
+
+def test_nothing_is_sent_past_the_deadline(emulator: SalesforceEmulator) -> None:
+    scope = dataclasses.replace(SCOPE, deadline=time.monotonic() - 1)
+    inventory = make_adapter(emulator).collect(scope, Progress())
+    assert [r for r in emulator.log if r.path != "/"] == []
+    assert inventory.gap_for("tenant") is not None
+    assert inventory.users is None and inventory.gap_for("users") is not None
+    assert all("deadline" in g.detail for g in inventory.gaps), inventory.gaps
+    _no_pass_on_gaps(inventory)

@@ -21,6 +21,9 @@ SCOPE = CollectionScope(
     sensitive_objects=("Contact", "Lead", "Account", "Opportunity", "Case"),
     sensitive_fields=("Contact.SSN__c", "Contact.Birthdate", "Account.BankAccount__c"),
     login_history_days=30,
+    key_objects=("Account", "Contact", "Lead"),
+    personal_data_objects=("Contact", "Lead"),
+    retention_days=1095,
 )
 
 

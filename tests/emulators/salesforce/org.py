@@ -27,6 +27,9 @@ from tests.emulators.salesforce.soql import SF_DATETIME, parse_datetime
 
 #: Fields each sObject has, whether or not the fixture's records set them.
 STANDARD_FIELDS: dict[str, list[str]] = {
+    # Object Reference: DuplicateRule (API 32.0+; IsActive 35.0+) and MatchingRule (33.0+).
+    "DuplicateRule": ["Id", "DeveloperName", "MasterLabel", "IsActive", "SobjectType"],
+    "MatchingRule": ["Id", "DeveloperName", "MasterLabel", "RuleStatus", "SobjectType"],
     "Organization": [
         "Id",
         "Name",
@@ -215,6 +218,19 @@ STANDARD_FIELDS: dict[str, list[str]] = {
     ],
 }
 TOOLING_FIELDS: dict[str, list[str]] = {
+    # Tooling API: EntityDefinition (DurableId is the API name for standard objects).
+    "EntityDefinition": ["Id", "DurableId", "QualifiedApiName", "IsCustomizable"],
+    # Tooling API: ValidationRule (API 34.0+): Active, EntityDefinitionId, ValidationName.
+    "ValidationRule": ["Id", "ValidationName", "Active", "EntityDefinitionId", "ErrorMessage"],
+    # Tooling API: FieldDefinition.
+    "FieldDefinition": [
+        "Id",
+        "DurableId",
+        "EntityDefinitionId",
+        "QualifiedApiName",
+        "IsFieldHistoryTracked",
+        "DataType",
+    ],
     "SecurityHealthCheck": ["Id", "DurableId", "Score", "CustomBaselineId"],
     "SecurityHealthCheckRisks": [
         "Id",
@@ -311,7 +327,11 @@ class Org:
         }
         for name, schema in schemas.items():
             if name not in sobjects:
-                sobjects[name] = SObject(name, list(schema))
+                rows = [
+                    {k: shift(v) for k, v in r.items()}
+                    for r in data.get("sobjects", {}).get(name, [])
+                ]
+                sobjects[name] = SObject(name, list(schema), rows)
         tooling = {
             name: build(name, data.get("tooling", {}).get(name, []), standard)
             for name, standard in TOOLING_FIELDS.items()

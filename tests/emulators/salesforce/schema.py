@@ -93,6 +93,11 @@ FIELD_RULES: dict[str, dict[str, str]] = {
 #: Objects on which aggregate functions are refused.
 NO_AGGREGATES = frozenset({"SetupAuditTrail"})
 
+#: Tooling API "SOQL Operation Limitations": these objects "don't support SOQL operations
+#: COUNT(), GROUP BY, LIMIT, LIMIT OFFSET, OR, NOT, and INCLUDES" (NOT / != answers "Only
+#: equals comparisons permitted").
+METADATA_CATALOG = frozenset({"EntityDefinition", "FieldDefinition", "EntityParticle"})
+
 #: Special access rules: the permission the scanning user needs, and what it sees without.
 #: ``own`` = only the user's own records (UserId = the scanning user); ``refused`` = the
 #: query fails with INSUFFICIENT_ACCESS.
@@ -114,10 +119,23 @@ ACCESS_RULES: dict[str, tuple[frozenset[str], str]] = {
     "AuthProvider": (frozenset({"ManageAuthProviders"}), "refused"),
     # "You need the Manage Multi-Factor Authentication in API permission".
     "TwoFactorMethodsInfo": (frozenset({"ManageTwoFactor"}), "refused"),
+    # DuplicateRule / MatchingRule: "As of Summer '20 and later, only users with the View
+    # Setup and Configuration permission can access this object."
+    "DuplicateRule": (frozenset({"ViewSetup"}), "refused"),
+    "MatchingRule": (frozenset({"ViewSetup"}), "refused"),
 }
 
 #: Restricted picklists, as the Object Reference lists their values.
 PICKLISTS: dict[tuple[str, str], list[str]] = {
+    # MatchingRule.RuleStatus: "The activation status of the matching rule".
+    ("MatchingRule", "RuleStatus"): [
+        "Inactive",
+        "Deactivating",
+        "DeactivationFailed",
+        "Active",
+        "Activating",
+        "ActivationFailed",
+    ],
     ("VerificationHistory", "Activity"): [
         "AccessReports",
         "Apex",

@@ -27,6 +27,7 @@ from tests.emulators.salesforce.login import LoginEndpoints
 from tests.emulators.salesforce.org import Org
 from tests.emulators.salesforce.schema import (
     ACCESS_RULES,
+    METADATA_CATALOG,
     NO_AGGREGATES,
     OAUTH_TOKEN_CAP,
     OAUTH_TOKEN_PAGE,
@@ -38,8 +39,10 @@ from tests.emulators.salesforce.soql import _FUNC as _FUNC_CALL
 from tests.emulators.salesforce.soql import (
     Query,
     SoqlError,
+    count_rows,
     execute,
     is_aggregate,
+    is_count_only,
     parse,
     project,
     referenced_fields,
@@ -458,6 +461,11 @@ class SalesforceEmulator(LoginEndpoints):
                 )
             if parsed.obj == "UserPermissionAccess":
                 records = [self._permission_access(sobject)]
+            if is_count_only(parsed):
+                # "COUNT() returns the number of rows that match the filtering conditions"
+                # as totalSize, with no records (the SOQL guide's COUNT() page).
+                count = count_rows(parsed, records)
+                return 200, {"totalSize": count, "done": True, "records": []}
             rows = execute(parsed, records, parsed.obj)
         except SoqlError as exc:
             status = 403 if exc.code == "INSUFFICIENT_ACCESS" else 400
@@ -498,6 +506,19 @@ class SalesforceEmulator(LoginEndpoints):
                     "INVALID_FIELD",
                     f"\n{expr}\n^\nERROR at Row:1:Column:1\n"
                     f"field '{name}' can not be grouped in a query call",
+                )
+        if parsed.obj in METADATA_CATALOG:
+            refused = (
+                is_aggregate(parsed)
+                or parsed.limit is not None
+                or parsed.offset
+                or any(op in ("!=", "NOT IN") for _, op, _ in parsed.where)
+            )
+            if refused:
+                raise SoqlError(
+                    "MALFORMED_QUERY",
+                    "The requested operation is not yet supported by this SObject storage "
+                    "type (only equals comparisons permitted; no COUNT, GROUP BY, LIMIT)",
                 )
         if parsed.obj in NO_AGGREGATES and is_aggregate(parsed):
             raise SoqlError(

@@ -152,7 +152,9 @@ def _compare(value: Any, op: str, target: Any) -> bool:
     if isinstance(target, tuple) and target and target[0] == "range":
         if value is None:
             return False
-        return bool(parse_datetime(value) >= target[1])
+        # LAST_N_DAYS:n is the range from n days ago to now: "<" is before its start.
+        before = parse_datetime(value) < target[1]
+        return before if op in ("<", "<=") else not before
     if isinstance(target, datetime):
         if value is None:
             return False
@@ -205,6 +207,11 @@ def project(query: Query, record: dict[str, Any], obj_type: str) -> dict[str, An
     return row
 
 
+def count_rows(query: Query, records: list[dict[str, Any]]) -> int:
+    """How many records match the query's filter (``SELECT COUNT()``)."""
+    return sum(1 for r in records if all(_compare(r.get(f), op, v) for f, op, v in query.where))
+
+
 def execute(query: Query, records: list[dict[str, Any]], obj_type: str) -> list[dict[str, Any]]:
     """Matching records of a plain query (project them page by page), or aggregate rows."""
     rows = [r for r in records if all(_compare(r.get(f), op, v) for f, op, v in query.where)]
@@ -250,6 +257,16 @@ def _aggregate(query: Query, rows: list[dict[str, Any]]) -> list[dict[str, Any]]
                 result[item.alias or item.expr] = members[0].get(item.expr)
         out.append(result)
     return out
+
+
+def is_count_only(query: Query) -> bool:
+    """``SELECT COUNT() FROM ...``: the answer is ``totalSize`` with no records."""
+    return (
+        len(query.items) == 1
+        and query.items[0].func == "COUNT"
+        and not query.items[0].arg
+        and not query.group_by
+    )
 
 
 def referenced_fields(query: Query) -> set[str]:

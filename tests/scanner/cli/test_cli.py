@@ -220,3 +220,13 @@ def test_checks_fields_lists_what_a_check_can_read() -> None:
     every = invoke("checks", "fields")
     assert "resource: encryption.fields" in every.output and "auth.session_policy" in every.output
     assert invoke("checks", "fields", "nothing").exit_code == 2
+
+
+def test_checks_list_by_domain() -> None:
+    listed = invoke("checks", "list", "--domain", "data")
+    assert listed.exit_code == 0, listed.output
+    ids = [line.split()[0] for line in listed.output.splitlines() if line.startswith("DATA-")]
+    assert ids == [f"DATA-{n:03d}" for n in range(1, 8)]
+    assert "AUTH-001" not in listed.output and "7 checks" in listed.output
+    unknown = invoke("checks", "list", "--domain", "NOPE")
+    assert unknown.exit_code == 2 and "domains: AUTH" in unknown.output
