@@ -7,7 +7,6 @@ find out is left None and recorded as a gap by the caller, never guessed.
 
 from __future__ import annotations
 
-import os
 import socket
 import ssl
 import warnings
@@ -19,6 +18,7 @@ import httpx
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
+from adapters.http.tls import trust
 from scanner.model.inventory import Certificate, GapReason, Inventory, Transport
 
 #: Versions tried, oldest first. OpenSSL may refuse to even offer the old ones; those
@@ -165,13 +165,13 @@ def probe(url: str, verify: ssl.SSLContext | bool = True, timeout: float = 10.0)
     return ProbeResult(transport, tuple(problems))
 
 
-def trust_from_environment() -> ssl.SSLContext | bool:
-    """The CA trust the platform clients use: REQUESTS_CA_BUNDLE, then SSL_CERT_FILE."""
-    for variable in ("REQUESTS_CA_BUNDLE", "SSL_CERT_FILE"):
-        path = os.environ.get(variable)
-        if path:
-            return ssl.create_default_context(cafile=path)
-    return True
+def trust_from_environment() -> ssl.SSLContext:
+    """The CA trust every platform client uses (`adapters.http.tls.trust`).
+
+    The probe's HSTS request trusts exactly what the adapters' own requests trust, in the
+    same order (REQUESTS_CA_BUNDLE, then SSL_CERT_FILE, else certifi's bundle).
+    """
+    return trust()
 
 
 def record_transport(inventory: Inventory, url: str, timeout: float = 10.0) -> None:

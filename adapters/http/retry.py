@@ -15,6 +15,11 @@ It also enforces what holds for every platform:
   retrying would only delay the same answer;
 - a timed-out answer is retried at most `RetryPolicy.timeout_attempts` times (a hung
   endpoint rarely recovers), other transport failures `max_attempts` times;
+- a circuit breaker per host: once a call to a host has ended in read timeouts on every
+  attempt, the host is taken as hung and every later call to it fails at once with an
+  `ApiError` naming the hang, so a hung host costs the scan one call's worth of timeouts
+  instead of that much per call (`RetryCore.hang_of` tells callers that probe the host
+  themselves, such as the TLS probe);
 - past the deadline every call raises `DeadlineReachedError` before it is sent;
 - messages go through `scanner.redact.redact`.
 """
@@ -183,6 +188,17 @@ class RetryCore:
         self.before_send = before_send
         self._observers: list[ResponseObserver] = list(observers)
         self._clock = clock
+        self._hung: dict[str, str] = {}
+        self._hung_lock = threading.Lock()
+
+    def hang_of(self, host: str) -> str | None:
+        """Why ``host`` is taken as hung (the circuit breaker is open), or None."""
+        with self._hung_lock:
+            return self._hung.get(host)
+
+    def _trip(self, host: str, why: str) -> None:
+        with self._hung_lock:
+            self._hung.setdefault(host, why)
 
     def observe(self, observer: ResponseObserver) -> None:
         """Show every later answer (of every transport using this core) to ``observer``.
@@ -214,6 +230,9 @@ class RetryCore:
         while True:
             attempt += 1
             self.deadline.check(what)
+            hang = self.hang_of(host)
+            if hang is not None:
+                raise ApiError(redact(f"{what}: not sent: {hang}"))
             if self.before_send is not None:
                 self.before_send(what)
             self.stats.sent()
@@ -271,6 +290,12 @@ class RetryCore:
             ) from None
         limit = self.policy.timeout_attempts if failure.timeout else self.policy.max_attempts
         if attempt >= limit:
+            if failure.timeout:
+                self._trip(
+                    host,
+                    f"{host} stopped answering: {what} timed out waiting for an answer "
+                    f"{attempt} times ({detail}), so no more calls are sent to it in this scan",
+                )
             raise ApiError(
                 f"{what}: no answer from {host} ({detail}) after {attempt} attempts"
             ) from None

@@ -1,8 +1,11 @@
 """The HubSpot adapter: collects one account into an `Inventory`, read-only.
 
-Order matters only for authentication: account details go first, so a bad token fails
-the scan at once with `AuthenticationError` (exit 2) before anything else is asked.
-Every later failure becomes a gap on the collection it affects and the scan goes on.
+The credential is a legacy private app's access token (``--access-token``) or a service
+key (``--service-key``), HubSpot's replacement for server-to-server access; both are sent
+as ``Authorization: Bearer`` and carry scopes. Order matters only for authentication:
+account details go first, so a bad credential fails the scan at once with
+`AuthenticationError` (exit 2) before anything else is asked. Every later failure becomes
+a gap on the collection it affects and the scan goes on.
 """
 
 from __future__ import annotations
@@ -11,12 +14,14 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 import httpx
 
 from adapters.http import Deadline, require_https
+from adapters.http.tls import host_of
+from adapters.hubspot import evidence as security_log
 from adapters.hubspot import normalize
 from adapters.hubspot.capabilities import HUBSPOT_CAPABILITIES
 from adapters.hubspot.client import DEFAULT_BASE_URL, HubSpotHttp
@@ -33,15 +38,24 @@ from scanner.adapter_api import (
     CollectionScope,
     ProgressReporter,
 )
-from scanner.errors import CollectionError, ConfigError, DeadlineReachedError
+from scanner.errors import (
+    ApiError,
+    CollectionError,
+    ConfigError,
+    DeadlineReachedError,
+    MalformedResponseError,
+)
 from scanner.model.capabilities import Capabilities
-from scanner.model.inventory import ApiUsage, GapReason, Integration, Inventory
+from scanner.model.inventory import ApiUsage, GapReason, Integration, Inventory, User
 from scanner.redact import register_secret
 
 _log = logging.getLogger(__name__)
 
 SECURITY_SCOPE = "account-info.security.read"
+OWNERS_SCOPE = "crm.objects.owners.read"
 ACTIVITY_PAGE_LIMIT = 200  # login and security activity: HubSpot's maximum page size
+#: CRM owners: HubSpot documents 100 as the default page size and no maximum.
+OWNERS_PAGE_LIMIT = 100
 AUDIT_PROBE_LIMIT = 1
 #: Seconds per connection of the transport probe, and how many it makes at most (one
 #: handshake per TLS version, then one HTTPS GET for the HSTS header).
@@ -58,8 +72,14 @@ class HubSpotAdapter(Adapter):
     options: ClassVar[tuple[AdapterOption, ...]] = (
         AdapterOption(
             "access_token",
-            "HubSpot private-app access token",
+            "HubSpot legacy private-app access token",
             envvar="HUBSPOT_ACCESS_TOKEN",
+            secret=True,
+        ),
+        AdapterOption(
+            "service_key",
+            "HubSpot service key (Development > Keys > Service keys)",
+            envvar="HUBSPOT_SERVICE_KEY",
             secret=True,
         ),
         AdapterOption(
@@ -76,20 +96,35 @@ class HubSpotAdapter(Adapter):
         sleep: Sleep = time.sleep,
         clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
         transport: httpx.BaseTransport | None = None,
+        read_timeout: float = 30.0,
     ) -> None:
         super().__init__(settings)
         self._sleep = sleep
         self._clock = clock
         self._transport = transport
+        self._read_timeout = read_timeout
         self.calls = CallLog()
+
+    def credential(self) -> tuple[str, str]:
+        """(kind, secret): ``private_app`` or ``service_key``; `ConfigError` unless one."""
+        token = (self.settings.get("access_token") or "").strip()
+        key = (self.settings.get("service_key") or "").strip()
+        if token and key:
+            raise ConfigError(
+                "HubSpot: give either a private-app access token (--access-token / "
+                "HUBSPOT_ACCESS_TOKEN) or a service key (--service-key / HUBSPOT_SERVICE_KEY), "
+                "not both"
+            )
+        if not (token or key):
+            raise ConfigError(
+                "HubSpot needs a service key (--service-key or HUBSPOT_SERVICE_KEY) or a "
+                "legacy private-app access token (--access-token or HUBSPOT_ACCESS_TOKEN)"
+            )
+        return ("service_key", key) if key else ("private_app", token)
 
     def collect(self, scope: CollectionScope, progress: ProgressReporter) -> Inventory:
         """Collect the account; see the module docstring for what becomes a gap."""
-        token = (self.settings.get("access_token") or "").strip()
-        if not token:
-            raise ConfigError(
-                "HubSpot needs a private-app access token: --access-token or HUBSPOT_ACCESS_TOKEN"
-            )
+        kind, token = self.credential()
         register_secret(token)
         base_url = require_https(self.settings.get("base_url") or DEFAULT_BASE_URL)
         now = self._clock()
@@ -97,10 +132,13 @@ class HubSpotAdapter(Adapter):
         # One retry core for both transports: one request count, one deadline, and one
         # notion of "the first call" (a 401 or a connection failure then stops the scan).
         core = retry_core(self.calls, self._sleep, Deadline.of(scope))
-        http = HubSpotHttp(base_url, token, calls=self.calls, core=core, transport=self._transport)
-        settings_api = SettingsReader(base_url, token, calls=self.calls, core=core)
+        timeout = self._read_timeout
+        http = HubSpotHttp(
+            base_url, token, calls=self.calls, core=core, transport=self._transport, timeout=timeout
+        )
+        settings_api = SettingsReader(base_url, token, calls=self.calls, core=core, timeout=timeout)
         try:
-            return _Collection(self, http, settings_api, base_url, now, progress).run()
+            return _Collection(self, http, settings_api, base_url, now, progress, kind).run()
         finally:
             http.close()
 
@@ -116,7 +154,9 @@ class _Collection:
         base_url: str,
         now: datetime,
         progress: ProgressReporter,
+        credential_kind: str,
     ) -> None:
+        self.credential_kind = credential_kind
         self.http = http
         self.calls = adapter.calls
         self.deadline = http.core.deadline
@@ -151,7 +191,7 @@ class _Collection:
                 self.http.get(
                     "/account-info/v3/details",
                     what="account details",
-                    scope="(none beyond a valid token)",
+                    scope="oauth",
                 ),
                 "details",
             )
@@ -160,26 +200,37 @@ class _Collection:
         hs_users = self._users()
         roles = self._roles()
         teams = self._teams()
+        owners = self._owners()
         logins = self._logins()
         security = self._security()
         self._audit_log()
 
+        evidence = self._evidence(security, hs_users)
         if hs_users is not None:
-            inv.users = normalize.users(
-                hs_users, roles=roles, teams=teams, logins=logins, security=security, now=self.now
+            status = normalize.user_status(
+                hs_users,
+                active_owners=owners[0] if owners else None,
+                archived_owners=owners[1] if owners else None,
+                evidence=evidence,
             )
+            self._note_unclassified(status, owners is not None)
+            inv.users = self._normalize_users(hs_users, roles, teams, logins, evidence, status)
             if roles is not None:
-                inv.permission_sets = normalize.permission_sets(roles, hs_users)
+                inv.permission_sets = normalize.permission_sets(roles, hs_users, status)
         inv.monitoring.login_history_days = (
             normalize.LOGIN_WINDOW_DAYS if logins is not None else None
         )
-        self._integrations(hs_users)
+        self._integrations(hs_users, evidence)
         self._api_usage()
         with self._step("encryption.transport"):
             self._probe_transport()
+        if evidence is not None and evidence.sso_required is not None:
+            # The latest REQUIRE/UNREQUIRE_SINGLE_SIGN_ON event is the requirement's state.
+            inv.auth.sso_enforced = evidence.sso_required.value
         inv.extra["hubspot"] = {
             "pages": dict(self.calls.pages),
             "retries": self.calls.retries,
+            "credential": self.credential_kind,
             "details": {
                 k: details.get(k)
                 for k in ("timeZone", "dataHostingLocation", "uiDomain", "companyCurrency")
@@ -187,13 +238,80 @@ class _Collection:
             if details
             else None,
             "security_activity_events": len(security) if security is not None else None,
+            "security_evidence": _evidence_summary(evidence),
         }
         self.calls.record_into(inv)
         return inv
 
+    def _normalize_users(
+        self,
+        hs_users: list[HsUser],
+        roles: list[HsRole] | None,
+        teams: list[HsTeam] | None,
+        logins: list[dict[str, Any]] | None,
+        evidence: security_log.Evidence | None,
+        status: dict[str, bool | None],
+    ) -> list[User]:
+        def build(history: list[dict[str, Any]] | None) -> list[User]:
+            return normalize.users(
+                hs_users,
+                roles=roles,
+                teams=teams,
+                logins=history,
+                evidence=evidence,
+                status=status,
+                now=self.now,
+            )
+
+        try:
+            return build(logins)
+        except normalize.UnattributedLogin as exc:
+            self.inv.add_gap("users.login", GapReason.MALFORMED_RESPONSE, f"login activity: {exc}")
+            self.inv.monitoring.login_history_days = None
+            return build(None)
+
+    def _evidence(
+        self, security: list[dict[str, Any]] | None, hs_users: list[HsUser] | None
+    ) -> security_log.Evidence | None:
+        """What the security log proves, or None (not read, or an event unreadable)."""
+        if security is None:
+            return None
+        try:
+            return security_log.read(security, (u.id for u in hs_users or []))
+        except security_log.UnreadableLog as exc:
+            self.inv.add_gap(
+                "monitoring.security_activity",
+                GapReason.MALFORMED_RESPONSE,
+                f"security activity: {exc}; no security event is used as evidence",
+            )
+            return None
+
+    def _note_unclassified(self, status: dict[str, bool | None], owners_read: bool) -> None:
+        """Users whose status nothing shows: a gap naming them, never "active"."""
+        unknown = sorted(uid for uid, state in status.items() if state is None)
+        if not unknown:
+            return
+        shown = ", ".join(unknown[:10]) + (
+            f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+        )
+        why = (
+            "the CRM owners API lists no active or archived owner for them"
+            if owners_read
+            else f"the CRM owners API was not read (scope {OWNERS_SCOPE})"
+        )
+        self.inv.add_gap(
+            "users.active",
+            GapReason.API_ERROR if owners_read else GapReason.PERMISSION_MISSING,
+            f"whether {len(unknown)} user(s) ({shown}) are active or deactivated is unknown: "
+            f"{why}, and no security event shows their status; checks on them say ERROR",
+        )
+
     def _probe_transport(self) -> None:
         """The TLS probe of the API host, within what is left of the scan deadline."""
         self.deadline.check("TLS probe")
+        hang = self.http.core.hang_of(host_of(self.base_url))
+        if hang is not None:
+            raise ApiError(f"TLS probe: not run: {hang}")
         left = self.deadline.remaining()
         # The probe makes up to PROBE_CONNECTIONS connections, each bounded by ``timeout``.
         timeout = PROBE_TIMEOUT if left is None else min(PROBE_TIMEOUT, left / PROBE_CONNECTIONS)
@@ -221,6 +339,24 @@ class _Collection:
             return self.settings_api.teams()
         return None
 
+    def _owners(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
+        """Active and archived CRM owners (a deactivated user is an archived owner)."""
+        with self._step("users.active"):
+            listed: list[list[dict[str, Any]]] = []
+            for archived in ("false", "true"):
+                rows: list[dict[str, Any]] = []
+                for page in self.http.pages(
+                    "/crm/v3/owners",
+                    {"limit": OWNERS_PAGE_LIMIT, "archived": archived},
+                    collection="owners_archived" if archived == "true" else "owners",
+                    what=f"CRM owners (archived={archived})",
+                    scope=OWNERS_SCOPE,
+                ):
+                    rows.extend(page)
+                listed.append(rows)
+            return listed[0], listed[1]
+        return None
+
     def _logins(self) -> list[dict[str, Any]] | None:
         with self._step("users.login"):
             events: list[dict[str, Any]] = []
@@ -236,12 +372,13 @@ class _Collection:
         return None
 
     def _security(self) -> list[dict[str, Any]] | None:
-        since = self.now - timedelta(days=normalize.LOGIN_WINDOW_DAYS)
+        # The whole log: the latest change event of a kind is only evidence of the current
+        # state when every later event was read too (see adapters.hubspot.evidence).
         with self._step("monitoring.security_activity"):
             events: list[dict[str, Any]] = []
             for page in self.http.pages(
                 "/account-info/v3/activity/security",
-                {"limit": ACTIVITY_PAGE_LIMIT, "fromTimestamp": int(since.timestamp() * 1000)},
+                {"limit": ACTIVITY_PAGE_LIMIT},
                 collection="security_activity",
                 what="security activity",
                 scope=SECURITY_SCOPE,
@@ -278,26 +415,33 @@ class _Collection:
             self.calls.page("audit_log")
             self.inv.monitoring.audit_log_available = True
 
-    def _integrations(self, hs_users: list[HsUser] | None) -> None:
+    def _integrations(
+        self, hs_users: list[HsUser] | None, evidence: security_log.Evidence | None
+    ) -> None:
         emails = {u.id: u.email for u in hs_users or []}
+        service_key = self.credential_kind == "service_key"
         with self._step("integrations"):
             info = self.http.token_info()
             app_id = info.get("appId")
-            scopes = _list(info.get("scopes"), "private-app token info scopes")
+            if app_id is None or isinstance(app_id, bool):
+                raise MalformedResponseError("credential token info: malformed response: no appId")
+            scopes = _list(info.get("scopes"), "credential token info scopes")
             user_id = str(info.get("userId")) if info.get("userId") is not None else None
+            noun = "service key" if service_key else "private app"
             self.inv.integrations = [
                 Integration(
                     id=str(app_id),
-                    name=f"private app {app_id} (the token this scan used)",
-                    kind="private_app",
+                    name=f"{noun} {app_id} (the credential this scan used)",
+                    kind="api_token" if service_key else "private_app",
                     app=str(app_id),
                     scopes=sorted(str(s) for s in scopes),
                     user=emails.get(user_id or "", user_id),
                     active=True,
                 )
             ]
-        # Only the scanning app can be seen: HubSpot has no API listing private apps
-        # (declared in HUBSPOT_CAPABILITIES, so checks add one MANUAL for the rest).
+        # Only the scanning credential can be seen: HubSpot has no API listing private
+        # apps or service keys (declared in HUBSPOT_CAPABILITIES, so checks add one
+        # MANUAL for the rest); the security log's credential changes are in extra.
 
     def _api_usage(self) -> None:
         with self._step("api_usage", gap="integrations") as ok:
@@ -324,3 +468,21 @@ class _Collection:
 
 def _int(value: Any) -> int | None:
     return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _when(change: security_log.Change) -> str:
+    who = f" by {change.actor}" if change.actor else ""
+    return f"{change.type} on {change.at.date().isoformat()}{who} (event {change.event_id})"
+
+
+def _evidence_summary(evidence: security_log.Evidence | None) -> dict[str, Any] | None:
+    if evidence is None:
+        return None
+    return {
+        "users_added": len(evidence.added),
+        "user_status_changes": {uid: _when(c) for uid, c in evidence.status.items()},
+        "second_factor_users": len(evidence.factors),
+        "sso_required": _when(evidence.sso_required) if evidence.sso_required else None,
+        "ip_restrictions": _when(evidence.ip_restrictions) if evidence.ip_restrictions else None,
+        "credential_changes": [_when(c) for c in evidence.credential_changes],
+    }

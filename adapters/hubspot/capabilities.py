@@ -69,6 +69,7 @@ HUBSPOT_CAPABILITIES = Capabilities(
         needs_permission("users", "the private-app scope settings.users.read"),
         needs_permission("permission_sets", "the private-app scope settings.users.read"),
         needs_permission("users.teams", "the private-app scope settings.users.teams.read"),
+        needs_permission("users.active", "the scope crm.objects.owners.read (CRM owners)"),
         needs_permission("users.login", "the private-app scope account-info.security.read"),
         needs_permission(
             "monitoring.security_activity", "the private-app scope account-info.security.read"
@@ -109,9 +110,10 @@ HUBSPOT_CAPABILITIES = Capabilities(
         ),
         no_api(
             "integrations",
-            "HubSpot has no API that lists private apps, their scopes or connected apps: "
-            "review Settings > Integrations > Private Apps and Connected Apps",
-            known_for="the private app whose token ran the scan",
+            "HubSpot has no API that lists private apps, service keys, their scopes or "
+            "connected apps: review Settings > Integrations > Private Apps, Development > "
+            "Keys > Service keys and Connected Apps",
+            known_for="the service key or private app whose credential ran the scan",
         ),
         # No API at all: a person reviews the setting (or attests it in the policy).
         no_api(
@@ -119,6 +121,7 @@ HUBSPOT_CAPABILITIES = Capabilities(
             "HubSpot has no API for per-user 2FA status; a super admin must verify each "
             "user's two-factor authentication in Settings > Users & Teams, or attest it in "
             "the policy",
+            known_for="users whose 2FA or passkey change is in the security activity",
         ),
         no_api(
             "users.login_mfa",

@@ -54,7 +54,8 @@ class HsUser:
 
     id: str
     email: str | None
-    role_ids: tuple[str, ...]
+    #: None: the answer had no ``roleIds`` (and no ``roleId``): the roles are unknown.
+    role_ids: tuple[str, ...] | None
     primary_team_id: str | None
     secondary_team_ids: tuple[str, ...]
     super_admin: bool | None
@@ -107,6 +108,10 @@ class SettingsReader:
             host=base,
             retry=urllib3.Retry(total=0, redirect=0, raise_on_status=False),
             ssl_ca_cert=ca_bundle(),
+            # The SDK's own checks reject a whole page for one user without an email;
+            # `_results` checks what the adapter needs (ids), and a null elsewhere stays
+            # a null on that one record (its checks say ERROR).
+            client_side_validation=False,
         )
         users = client.settings.users
         self._users_api = users.users_api
@@ -248,11 +253,13 @@ def _user(u: Any) -> HsUser:
     role_ids = list(_ids(u.role_ids))
     if u.role_id and str(u.role_id) not in role_ids:  # older single-role field
         role_ids.append(str(u.role_id))
+    known = u.role_ids is not None or bool(u.role_id)
+    super_admin = u.super_admin if isinstance(u.super_admin, bool) else None
     return HsUser(
         id=str(u.id),
-        email=u.email,
-        role_ids=tuple(role_ids),
+        email=u.email if isinstance(u.email, str) and u.email else None,
+        role_ids=tuple(role_ids) if known else None,
         primary_team_id=str(u.primary_team_id) if u.primary_team_id else None,
         secondary_team_ids=_ids(u.secondary_team_ids),
-        super_admin=u.super_admin,
+        super_admin=super_admin,
     )

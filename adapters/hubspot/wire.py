@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from adapters.http import (
     ACCEPT,
@@ -106,11 +107,14 @@ def parse_error_body(raw: bytes | str | None) -> ErrorBody:
     if not isinstance(data, dict):
         return ErrorBody()
     scopes: list[str] = []
-    for error in data.get("errors") or []:
+    found = data.get("errors")
+    errors: list[Any] = found if isinstance(found, list) else []
+    # The scopes may be named in each error's context or in the body's own context.
+    for error in [*errors, data]:
         context = error.get("context") if isinstance(error, dict) else None
         if not isinstance(context, dict):
             continue
-        for key in ("requiredGranularScopes", "requiredScopes", "requiredScope"):
+        for key in ("requiredGranularScopes", "requiredScopes", "requiredScope", "missingScopes"):
             found = context.get(key) or []
             scopes.extend(str(s) for s in (found if isinstance(found, list) else [found]))
     return ErrorBody(
@@ -187,8 +191,9 @@ def decide(
     message = redact(err.message)[:300]
     if status == 401:
         text = (
-            "HubSpot rejected the access token (401): check --access-token / "
-            "HUBSPOT_ACCESS_TOKEN is a valid private-app token for this account" + ref
+            "HubSpot rejected the service key or access token (401): check that "
+            "--service-key / HUBSPOT_SERVICE_KEY or --access-token / HUBSPOT_ACCESS_TOKEN is "
+            "a valid service key or private-app token for this account" + ref
         )
         if first_call:
             return AuthenticationError(text)
@@ -197,7 +202,7 @@ def decide(
         scopes = ", ".join(err.required_scopes) or scope
         return Forbidden(
             f"{what}: HubSpot refused the call (403 {err.category or 'FORBIDDEN'}); "
-            f"the private app needs the scope {scopes}{ref}",
+            f"the service key or private app needs the scope {scopes}{ref}",
             err.category,
             err.required_scopes,
         )
@@ -253,11 +258,20 @@ class CallLog(RequestStats):
     reserve_percent: float = 0.0
     daily_limit: int | None = None
     daily_remaining: int | None = None
+    #: The rolling burst window: requests left in it and its length (X-HubSpot-RateLimit-*).
+    burst_remaining: int | None = None
+    burst_interval_ms: float | None = None
 
     @property
     def succeeded(self) -> int:
         """Answers accepted so far (0: the next 401 is a bad token, not a revocation)."""
         return self.accepted
+
+    def saw_answer(self, answer: Answer) -> None:
+        """Read the rate-limit headers of ``answer`` (a 429's wait is the retry's own)."""
+        self.saw_headers(answer.headers)
+        if answer.status == 429:
+            self.burst_remaining = None  # the retry waits for the window already
 
     def saw_headers(self, headers: Mapping[str, str]) -> None:
         """Remember the daily allowance headers, when HubSpot sends them."""
@@ -267,6 +281,22 @@ class CallLog(RequestStats):
             self.daily_limit = int(daily)
         if remaining is not None:
             self.daily_remaining = int(remaining)
+        burst = _float(_header(headers, "X-HubSpot-RateLimit-Remaining"))
+        interval = _float(_header(headers, "X-HubSpot-RateLimit-Interval-Milliseconds"))
+        self.burst_remaining = int(burst) if burst is not None else None
+        if interval is not None and interval > 0:
+            self.burst_interval_ms = interval
+
+    def pace(self) -> float:
+        """Seconds to wait before the next request: the window, once it is used up.
+
+        HubSpot answers 429 SECONDLY to a request past the burst limit; waiting out the
+        interval when the last answer said nothing is left costs no request at all.
+        """
+        if self.burst_remaining is None or self.burst_remaining > 0:
+            return 0.0
+        self.burst_remaining = None  # one wait per exhausted window
+        return min((self.burst_interval_ms or 10_000.0) / 1000.0, MAX_WAIT_SECONDS)
 
     def check_reserve(self, what: str) -> None:
         """Refuse to send when the account's daily allowance is down to the reserve.
@@ -287,10 +317,21 @@ class CallLog(RequestStats):
 def retry_core(calls: CallLog, sleep: Sleep, deadline: Deadline | None = None) -> RetryCore:
     """The shared retry core with HubSpot's policy, counting into ``calls``.
 
-    Every answer updates the daily allowance; every attempt first checks the reserve.
+    Every answer updates the daily allowance and the burst window; every attempt first
+    checks the reserve, then waits out the burst window if the last answer used it up.
     """
+    limit = deadline or Deadline()
+
+    def before_send(what: str) -> None:
+        calls.check_reserve(what)
+        wait = calls.pace()
+        if wait > 0:
+            if not limit.allows_wait(wait):
+                raise limit.reached(what, "(waiting for HubSpot's burst window to reopen)")
+            sleep(wait)
+
     core = RetryCore(
-        policy=POLICY, stats=calls, deadline=deadline, sleep=sleep, before_send=calls.check_reserve
+        policy=POLICY, stats=calls, deadline=limit, sleep=sleep, before_send=before_send
     )
-    core.observe(lambda exchange: calls.saw_headers(exchange.answer.headers))
+    core.observe(lambda exchange: calls.saw_answer(exchange.answer))
     return core

@@ -68,6 +68,7 @@ COLLECTIONS: dict[str, str] = {
     "users.login_mfa": "Whether each login passed MFA (Salesforce VerificationHistory)",
     "users.frozen": "Which users are frozen (cannot sign in although active)",
     "users.teams": "Each user's teams (HubSpot)",
+    "users.active": "Whether each user is active, or deactivated / removed (HubSpot owners)",
     "users.object_access": "What each user can read or edit on sensitive objects",
     "permission_sets": "Profiles, permission sets, groups and roles with their permissions",
     "permission_sets.ip_ranges": "Login IP ranges per profile",

@@ -172,3 +172,28 @@ def test_daily_limit_storm_becomes_rate_limited_gaps_without_waiting(
     reasons = {g["collection"]: g["reason"] for g in document["gaps"]}
     assert reasons["users"] == "rate_limited" and reasons["users.login"] == "rate_limited"
     assert len(requests) == len(set(requests))  # one request per endpoint: no retries
+
+
+def test_a_hung_host_costs_one_call_of_timeouts_without_a_deadline(hung: LoopbackServer) -> None:
+    """No --timeout: the first call's read timeouts open the host's circuit breaker.
+
+    Before it, every call waited out its own timeouts (2 x 30 s each: 558 s for a
+    HubSpot scan); now the rest fail at once as gaps naming the hang, and the TLS probe
+    is not run against the hung host either.
+    """
+    from adapters.hubspot import HubSpotAdapter
+    from scanner.adapter_api import AdapterSettings, CollectionScope, NullProgress
+
+    settings = AdapterSettings({"access_token": TOKEN, "base_url": hung.url})
+    adapter = HubSpotAdapter(settings, read_timeout=0.5)
+    started = time.monotonic()
+    inventory = adapter.collect(CollectionScope(), NullProgress())
+    seconds = time.monotonic() - started
+    # Two attempts of 0.5 s and one 0.5 s back-off, then nothing waits any more.
+    assert seconds < 4, f"took {seconds:.1f}s"
+    assert len(hung.seen) == 2  # the first call's two attempts; nothing after them
+    gaps = {g.collection: g for g in inventory.gaps}
+    for collection in ("users", "permission_sets", "users.login", "integrations"):
+        assert gaps[collection].reason.value == "api_error"
+        assert "stopped answering" in gaps[collection].detail, gaps[collection].detail
+    assert "stopped answering" in gaps["encryption.transport"].detail

@@ -294,3 +294,26 @@ def test_an_observer_may_replace_the_answer_for_the_table_and_the_caller() -> No
     retry.observe(lambda ex: seen.append(ex.answer.body))
     answer = retry.send(script(echoed)[0], TABLE, what="x", host="h")
     assert answer.json("x") == {"note": "scrubbed"} and seen == [b'{"note": "scrubbed"}']
+
+
+def test_a_host_that_timed_out_on_every_attempt_is_not_sent_to_again() -> None:
+    clock = Clock()
+    retry = core(clock, policy=RetryPolicy(timeout_attempts=2))
+    hung, hung_calls = script(TransportFailure("ReadTimeout", "read timed out", timeout=True))
+    with pytest.raises(ApiError, match="after 2 attempts"):
+        retry.send(hung, TABLE, what="users", host="h")
+    assert retry.hang_of("h") is not None and "users timed out" in str(retry.hang_of("h"))
+    later, later_calls = script(OK)
+    with pytest.raises(ApiError, match="not sent: h stopped answering"):
+        retry.send(later, TABLE, what="roles", host="h")
+    assert hung_calls[0] == 2 and later_calls[0] == 0
+    # Another host is not affected.
+    assert retry.send(later, TABLE, what="roles", host="other").status == 200
+
+
+def test_one_timeout_then_an_answer_does_not_open_the_breaker() -> None:
+    clock = Clock()
+    retry = core(clock, policy=RetryPolicy(timeout_attempts=2))
+    send, calls = script(TransportFailure("ReadTimeout", "", timeout=True), OK)
+    assert retry.send(send, TABLE, what="x", host="h").status == 200
+    assert retry.hang_of("h") is None and calls[0] == 2

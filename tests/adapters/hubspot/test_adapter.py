@@ -14,7 +14,7 @@ from scanner.model.capabilities import Support
 from scanner.model.inventory import COLLECTIONS, GapReason, Inventory
 from tests.adapters.hubspot.conftest import NOW, SleepRecorder
 from tests.emulators.hubspot import TOKEN, HubSpotEmulator, rate_limit_body, sample_account
-from tests.emulators.hubspot.account import ADMIN, ALICE, BOB, CAROL, DAVE
+from tests.emulators.hubspot.account import ADMIN, ALICE, BOB, CAROL, DAVE, ERIN
 
 Build = Callable[..., HubSpotAdapter]
 READ_ONLY_POST = "/oauth/v2/private-apps/get/access-token-info"
@@ -65,7 +65,9 @@ def test_full_inventory(make_adapter: Build, emulator: HubSpotEmulator) -> None:
         False,
     )
     users = {u.id: u for u in inv.users or []}
-    assert set(users) == {ADMIN, ALICE, BOB, CAROL, DAVE}
+    assert set(users) == {ADMIN, ALICE, BOB, CAROL, DAVE, ERIN}
+    # Erin is listed by the users API but is an archived owner: deactivated, not active.
+    assert users[ERIN].active is False and users[ADMIN].active is True
     assert "account.super_admin" in (users[ADMIN].permissions or [])
     assert "account.super_admin" in (users[CAROL].permissions or [])
     assert users[ALICE].permissions is None  # role contents are not in the API
@@ -76,7 +78,13 @@ def test_full_inventory(make_adapter: Build, emulator: HubSpotEmulator) -> None:
     assert carol_login is not None and carol_login.successes == 0
     assert users[CAROL].never_logged_in is None and users[CAROL].last_login_at is None
     assert users[DAVE].never_logged_in is True
-    assert all(u.kind == "human" and u.active and u.mfa is None for u in users.values())
+    active = [u for u in users.values() if u.id != ERIN]
+    assert all(u.kind == "human" and u.active for u in active)
+    # 2FA from security events: added by the admin and Alice, removed by Bob; no event
+    # for Carol or Dave, so no claim about them.
+    assert users[ADMIN].mfa is not None and users[ADMIN].mfa.status == "enrolled"
+    assert users[BOB].mfa is not None and users[BOB].mfa.status == "not_enrolled"
+    assert users[CAROL].mfa is None and users[DAVE].mfa is None
     assert [p.name for p in inv.permission_sets or []] == ["Sales Rep", "Marketing Manager",
                                                           "Finance"]  # fmt: skip
     assert inv.monitoring.login_history_days == 90
@@ -86,7 +94,11 @@ def test_full_inventory(make_adapter: Build, emulator: HubSpotEmulator) -> None:
     assert "settings.users.read" in (inv.integrations[0].scopes or [])
     assert inv.integrations[0].user == "admin@acme.test"
     assert inv.api_usage is not None
-    assert (inv.api_usage.daily_used, inv.api_usage.daily_limit) == (1234, 500_000)
+    # The emulator counts every request into the day's usage, as HubSpot does.
+    usage_call = [r.path for r in emulator.requests].index(
+        "/account-info/v3/api-usage/daily/private-apps"
+    )
+    assert (inv.api_usage.daily_used, inv.api_usage.daily_limit) == (1234 + usage_call + 1, 500_000)
     assert inv.api_usage.requests == len(emulator.requests)
     assert all(g.collection in COLLECTIONS for g in inv.gaps)
     Inventory.model_validate_json(inv.model_dump_json())  # round-trips
@@ -130,7 +142,7 @@ def test_missing_security_scope_is_a_gap_and_the_scan_goes_on(
     assert reason == GapReason.PERMISSION_MISSING  # a scope, not the tier
     assert inv.monitoring.audit_log_available is None
     users = {u.id: u for u in inv.users or []}
-    assert len(users) == 5 and users[ALICE].login is None and users[DAVE].never_logged_in is None
+    assert len(users) == 6 and users[ALICE].login is None and users[DAVE].never_logged_in is None
     assert inv.monitoring.login_history_days is None
     assert inv.permission_sets is not None  # the rest was collected
 
@@ -265,7 +277,8 @@ def test_daily_allowance_reserve_is_left_for_other_integrations(
     assert len(emulator.requests) == 1  # account details told us; nothing more was sent
     for collection in ("users", "permission_sets", "users.login", "integrations"):
         reason, detail = _gap(inv, collection)
-        assert reason == GapReason.API_LIMIT_RESERVE and "5000 of" in detail
+        # HubSpot counts the one request made: 4,999 calls are left.
+        assert reason == GapReason.API_LIMIT_RESERVE and "4999 of" in detail
 
 
 def test_reserve_zero_lets_the_scan_use_the_allowance(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from adapters.hubspot import normalize
+from adapters.hubspot import evidence, normalize
 from adapters.hubspot.sdk import HsRole, HsTeam, HsUser
 from tests.emulators.hubspot.account import iso
 
@@ -21,8 +21,10 @@ def _login(uid: str, at: datetime, ok: bool) -> dict[str, Any]:
             "ipAddress": "192.0.2.1", "countryCode": "de"}  # fmt: skip
 
 
-def _one(hs: HsUser, **kw: Any):  # type: ignore[no-untyped-def]
-    args: dict[str, Any] = {"roles": [], "teams": [], "logins": [], "security": [], "now": NOW}
+def _one(hs: HsUser, security: list[dict[str, Any]] | None = None, **kw: Any):  # type: ignore[no-untyped-def]
+    log = evidence.read(security or [], [hs.id])
+    args: dict[str, Any] = {"roles": [], "teams": [], "logins": [], "evidence": log,
+                            "status": {hs.id: True}, "now": NOW}  # fmt: skip
     args.update(kw)
     return normalize.users([hs], **args)[0]
 
@@ -116,7 +118,7 @@ def test_login_activity_not_collected_leaves_login_fields_none() -> None:
 def test_permission_sets_count_assignees() -> None:
     roles = [HsRole("r1", "Sales", False), HsRole("r2", "Finance", True)]
     users = [_user("1", roles=("r1",)), _user("2", roles=("r1",))]
-    sets = normalize.permission_sets(roles, users)
+    sets = normalize.permission_sets(roles, users, {u.id: True for u in users})
     assert [(p.name, p.kind, p.assignee_count, p.permissions) for p in sets] == [
         ("Sales", "role", 2, None),
         ("Finance", "role", 0, None),

@@ -67,7 +67,7 @@ def test_secondly_rate_limit_waits_and_retries(
 ) -> None:
     emulator.fail(USERS, 429, rate_limit_body("SECONDLY"), headers={"Retry-After": "1"}, times=2)
     reader = _reader(emulator, sleeps)
-    assert len(_all_users(reader)) == 5
+    assert len(_all_users(reader)) == 6
     assert sleeps.waits == [1.0, 1.0]
 
 
@@ -96,7 +96,7 @@ def test_daily_rate_limit_stops_without_retrying(
 
 def test_5xx_is_retried_then_succeeds(emulator: HubSpotEmulator, sleeps: SleepRecorder) -> None:
     emulator.fail(USERS, 502, b"<html>Bad Gateway</html>", times=2)
-    assert len(_all_users(_reader(emulator, sleeps))) == 5
+    assert len(_all_users(_reader(emulator, sleeps))) == 6
     assert len(sleeps.waits) == 2 and sleeps.waits[1] > sleeps.waits[0]
 
 

@@ -1,6 +1,12 @@
 """A loopback emulator of the HubSpot APIs the HubSpot adapter reads."""
 
-from tests.emulators.hubspot.account import TOKEN, Account, large_account, sample_account
+from tests.emulators.hubspot.account import (
+    SERVICE_KEY,
+    TOKEN,
+    Account,
+    large_account,
+    sample_account,
+)
 from tests.emulators.hubspot.server import (
     HubSpotEmulator,
     error_body,
@@ -9,6 +15,7 @@ from tests.emulators.hubspot.server import (
 )
 
 __all__ = [
+    "SERVICE_KEY",
     "TOKEN",
     "Account",
     "HubSpotEmulator",

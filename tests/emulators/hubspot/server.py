@@ -1,5 +1,13 @@
 """A loopback HubSpot API emulator: real paths, JSON shapes, paging, errors and headers.
 
+It enforces what HubSpot documents (`tests.emulators.hubspot.schema`, written from the
+docs, never from the adapter): the scopes of each endpoint (403 MISSING_SCOPES naming
+them), documented page-size maxima (400 above them), opaque ``paging.next.after``
+cursors (400 for one it did not issue), the rolling 10-second burst limit and the daily
+limit (429 SECONDLY / DAILY with the documented body) with the X-HubSpot-RateLimit-*
+headers on every answer, and both credential kinds: a legacy private-app access token
+and a service key, each sent as ``Authorization: Bearer``.
+
 `HubSpotEmulator` serves an `Account` on ``https://127.0.0.1:<free port>`` from a
 ``ThreadingHTTPServer`` thread, with a certificate from a throwaway trustme CA: crmscan
 only talks HTTPS, so hubspot-api-client (urllib3) and httpx both reach it over real TLS
@@ -14,10 +22,13 @@ import base64
 import json
 import ssl
 import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -25,24 +36,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import trustme
 
+from tests.emulators.hubspot import schema
 from tests.emulators.hubspot.account import Account
 
-#: HubSpot's page-size maxima, which the emulator enforces by clamping like HubSpot.
-PAGE_LIMITS = {
-    "/settings/v3/users": 100,
-    "/account-info/v3/activity/login": 200,
-    "/account-info/v3/activity/security": 200,
-    "/account-info/v3/activity/audit-logs": 100,
-}
-SCOPES = {
-    "/settings/v3/users": "settings.users.read",
-    "/settings/v3/users/roles": "settings.users.read",
-    "/settings/v3/users/teams": "settings.users.teams.read",
-    "/account-info/v3/activity/login": "account-info.security.read",
-    "/account-info/v3/activity/security": "account-info.security.read",
-    "/account-info/v3/activity/audit-logs": "account-info.security.read",
-}
-TOKEN_INFO = "/oauth/v2/private-apps/get/access-token-info"
+#: Every answer's rate-limit window (API usage guidelines: a rolling 10-second interval).
+INTERVAL_MS = 10_000
 
 
 def error_body(message: str, category: str, **extra: Any) -> dict[str, Any]:
@@ -56,8 +54,12 @@ def error_body(message: str, category: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def missing_scopes_body(scope: str) -> dict[str, Any]:
-    """HubSpot's 403 when the private app lacks ``scope``."""
+def missing_scopes_body(*scopes: str, key: str = "missingScopes") -> dict[str, Any]:
+    """HubSpot's 403 when the token lacks every one of ``scopes``.
+
+    ``key`` is where the scopes are named in ``errors[].context``: the OpenAPI ``Error``
+    schema's example uses ``missingScopes``; ``requiredGranularScopes`` is also seen.
+    """
     return error_body(
         "This app hasn't been granted all required scopes to make this call. Read more "
         "about required scopes here: https://developers.hubspot.com/scopes.",
@@ -65,7 +67,7 @@ def missing_scopes_body(scope: str) -> dict[str, Any]:
         errors=[
             {
                 "message": "One or more of the following scopes are required.",
-                "context": {"requiredGranularScopes": [scope]},
+                "context": {key: list(scopes)},
             }
         ],
         links={"scopes": "https://developers.hubspot.com/scopes"},
@@ -73,15 +75,20 @@ def missing_scopes_body(scope: str) -> dict[str, Any]:
 
 
 def rate_limit_body(policy: str) -> dict[str, Any]:
-    """HubSpot's 429 body for the SECONDLY or DAILY policy."""
+    """HubSpot's 429 body for the SECONDLY or DAILY policy, as the usage guidelines show it."""
     message = (
         "You have reached your daily limit."
         if policy == "DAILY"
         else "You have reached your secondly limit."
     )
-    body = error_body(message, "RATE_LIMITS", errorType="RATE_LIMIT", policyName=policy)
-    body["requestId"] = str(uuid.uuid4())
-    return body
+    return {
+        "status": "error",
+        "message": message,
+        "errorType": "RATE_LIMIT",
+        "correlationId": str(uuid.uuid4()),
+        "policyName": policy,
+        "requestId": str(uuid.uuid4()),
+    }
 
 
 @dataclass
@@ -103,6 +110,8 @@ class Request:
     path: str
     query: dict[str, str]
     authorized: bool
+    #: Which credential sent it: "private_app", "service_key" or None (none / unknown).
+    credential: str | None = None
 
 
 class HubSpotEmulator:
@@ -116,6 +125,10 @@ class HubSpotEmulator:
         self.probe_requests: list[Request] = []
         self._faults: dict[str, list[Fault]] = {}
         self._lock = threading.Lock()
+        self._window: deque[float] = deque()  # request times in the rate-limit interval
+        #: The clock of the burst window (tests advance a fake one when the adapter waits).
+        self.clock: Callable[[], float] = time.monotonic
+        self._cursors: dict[tuple[str, str], int] = {}  # (path, after) -> offset issued
         emulator = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -209,18 +222,25 @@ class HubSpotEmulator:
         length = int(handler.headers.get("Content-Length") or 0)
         raw_body = handler.rfile.read(length) if length else b""
         auth = handler.headers.get("Authorization") or ""
-        authorized = auth == f"Bearer {self.account.token}"
+        bearer = auth[len("Bearer ") :] if auth.startswith("Bearer ") else None
+        credential = self.account.credential(bearer) if bearer else None
         with self._lock:
-            request = Request(method, path, query, authorized)
+            request = Request(
+                method, path, query, credential is not None, credential.kind if credential else None
+            )
             (self.probe_requests if path == "/" else self.requests).append(request)
             fault = self._take_fault(path)
         if fault is not None:
             self._send(handler, fault.status, fault.body, fault.headers)
             return
-        if path == TOKEN_INFO and method == "POST":
-            self._token_info(handler, raw_body)
+        if path == schema.TOKEN_INFO and method == "POST":
+            limited = self._rate_limited()  # every call counts, this one too
+            if limited is not None:
+                self._send_json(handler, 429, rate_limit_body(limited))
+            else:
+                self._token_info(handler, raw_body)
             return
-        if not authorized:
+        if credential is None:
             body = error_body(
                 "Authentication credentials not found. This API supports OAuth 2.0 "
                 "authentication and you can find more details at "
@@ -229,15 +249,40 @@ class HubSpotEmulator:
             )
             self._send_json(handler, 401, body)
             return
-        if method != "GET":
+        limited = self._rate_limited()
+        if limited is not None:
+            self._send_json(handler, 429, rate_limit_body(limited))
+            return
+        endpoint = schema.ENDPOINTS.get(path)
+        if endpoint is None:
+            self._send_json(
+                handler, 404, error_body(f"Unable to route {method} {path}", "OBJECT_NOT_FOUND")
+            )
+            return
+        if method != endpoint.method:
             self._send_json(handler, 405, error_body(f"{method} not allowed", "VALIDATION_ERROR"))
             return
-        scope = SCOPES.get(path)
-        if scope is not None and scope not in self.account.scopes:
-            self._send_json(handler, 403, missing_scopes_body(scope))
+        if not set(endpoint.scopes) & credential.scopes:
+            self._send_json(handler, 403, missing_scopes_body(*endpoint.scopes))
             return
-        status, body = self._route(path, query)
+        status, body = self._route(path, query, endpoint)
         self._send_json(handler, status, body)
+
+    def _rate_limited(self) -> str | None:
+        """The policy a request breaks (DAILY, SECONDLY) or None; counts the request."""
+        acct = self.account
+        now = self.clock()
+        with self._lock:
+            window = self._window
+            while window and now - window[0] >= INTERVAL_MS / 1000.0:
+                window.popleft()
+            if acct.daily_usage >= acct.daily_limit:
+                return "DAILY"
+            if len(window) >= acct.burst_per_10s:
+                return "SECONDLY"
+            window.append(now)
+            acct.daily_usage += 1
+        return None
 
     def _take_fault(self, path: str) -> Fault | None:
         for fault in self._faults.get(path, []):
@@ -249,29 +294,14 @@ class HubSpotEmulator:
                 return fault
         return None
 
-    def _route(self, path: str, query: dict[str, str]) -> tuple[int, Any]:
+    def _route(self, path: str, query: dict[str, str], endpoint: schema.Endpoint) -> Answer:
         acct = self.account
         if path == "/account-info/v3/details":
             return 200, acct.details
-        if path == "/settings/v3/users":
-            return 200, self._page(path, acct.users, query)
         if path == "/settings/v3/users/roles":
             return 200, {"results": acct.roles}
         if path == "/settings/v3/users/teams":
             return 200, {"results": acct.teams}
-        if path == "/account-info/v3/activity/login":
-            rows = acct.logins
-            if "userId" in query:
-                rows = [r for r in rows if str(r.get("userId")) == query["userId"]]
-            return 200, self._page(path, rows, query)
-        if path == "/account-info/v3/activity/security":
-            return 200, self._page(path, acct.security, query)
-        if path == "/account-info/v3/activity/audit-logs":
-            if not acct.enterprise:
-                return 403, error_body(
-                    "The audit logs API requires an Enterprise subscription.", "FORBIDDEN"
-                )
-            return 200, self._page(path, acct.audit_logs, query)
         if path == "/account-info/v3/api-usage/daily/private-apps":
             return 200, {
                 "results": [
@@ -285,40 +315,96 @@ class HubSpotEmulator:
                     }
                 ]
             }
-        return 404, error_body(f"Unable to route GET {path}", "OBJECT_NOT_FOUND")
+        if path == "/account-info/v3/activity/audit-logs" and not acct.enterprise:
+            return 403, error_body(
+                "The audit logs API requires an Enterprise subscription.", "FORBIDDEN"
+            )
+        rows: list[dict[str, Any]]
+        if path == "/settings/v3/users":
+            rows = acct.users
+        elif path == "/crm/v3/owners":
+            archived = (query.get("archived") or "false").lower() == "true"
+            rows = [o for o in acct.owners if bool(o.get("archived")) is archived]
+            if query.get("email"):
+                rows = [o for o in rows if o.get("email") == query["email"]]
+        elif path == "/account-info/v3/activity/login":
+            rows = acct.logins
+            if "userId" in query:
+                rows = [r for r in rows if str(r.get("userId")) == query["userId"]]
+        elif path == "/account-info/v3/activity/security":
+            rows = self._security_rows(query)
+        else:
+            rows = acct.audit_logs
+        return self._page(path, rows, query, endpoint)
 
-    def _page(self, path: str, rows: list[dict[str, Any]], query: dict[str, str]) -> Any:
-        cap = PAGE_LIMITS[path]
-        limit = min(max(int(query.get("limit") or 10), 1), cap)
+    def _security_rows(self, query: dict[str, str]) -> list[dict[str, Any]]:
+        rows = self.account.security
+        since, until = query.get("fromTimestamp"), query.get("toTimestamp")
+        if since is None and until is None:
+            return rows
+        kept = []
+        for row in rows:
+            at = _epoch_ms(row.get("createdAt"))
+            if at is None:
+                kept.append(row)  # a row the filter cannot place is still served
+            elif (since is None or at >= int(since)) and (until is None or at <= int(until)):
+                kept.append(row)
+        return kept
+
+    def _page(
+        self,
+        path: str,
+        rows: list[dict[str, Any]],
+        query: dict[str, str],
+        endpoint: schema.Endpoint,
+    ) -> Answer:
+        raw = query.get("limit")
+        try:
+            limit = int(raw) if raw is not None else (endpoint.default_limit or 100)
+        except ValueError:
+            return 400, error_body(f"limit must be an integer, got {raw!r}", "VALIDATION_ERROR")
+        if limit < 1 or (endpoint.max_limit is not None and limit > endpoint.max_limit):
+            return 400, error_body(
+                f"limit must be between 1 and {endpoint.max_limit}, got {limit}",
+                "VALIDATION_ERROR",
+            )
+        if endpoint.served_cap is not None:
+            limit = min(limit, endpoint.served_cap)
         offset = 0
         if query.get("after"):
-            offset = int(base64.urlsafe_b64decode(query["after"].encode()).decode())
+            key = (path, query["after"])
+            if key not in self._cursors:
+                return 400, error_body("Invalid after cursor", "VALIDATION_ERROR")
+            offset = self._cursors[key]
         page = rows[offset : offset + limit]
         body: dict[str, Any] = {"results": page}
         if offset + limit < len(rows):
-            after = base64.urlsafe_b64encode(str(offset + limit).encode()).decode()
+            after = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+            with self._lock:
+                self._cursors[(path, after)] = offset + limit
             link_query = dict(query, after=after)
             body["paging"] = {
                 "next": {"after": after, "link": f"{self.url}{path}?{urlencode(link_query)}"}
             }
-        return body
+        return 200, body
 
     def _token_info(self, handler: BaseHTTPRequestHandler, raw: bytes) -> None:
         try:
             key = json.loads(raw or b"{}").get("tokenKey")
-        except ValueError:
+        except (ValueError, AttributeError):
             key = None
-        if key != self.account.token:
+        credential = self.account.credential(key) if isinstance(key, str) else None
+        if credential is None:
             self._send_json(handler, 401, error_body("Invalid token", "INVALID_AUTHENTICATION"))
             return
         self._send_json(
             handler,
             200,
             {
-                "userId": self.account.app_user_id,
+                "userId": credential.user_id,
                 "hubId": self.account.details.get("portalId"),
-                "appId": self.account.app_id,
-                "scopes": sorted(self.account.scopes),
+                "appId": credential.app_id,
+                "scopes": sorted(credential.scopes),
             },
         )
 
@@ -330,17 +416,16 @@ class HubSpotEmulator:
     ) -> None:
         handler.send_response(status)
         sent = {k.lower() for k in headers}
+        acct = self.account
+        with self._lock:
+            used = len(self._window)
         defaults = {
             "Content-Type": "application/json;charset=utf-8",
-            "X-HubSpot-RateLimit-Interval-Milliseconds": "10000",
-            "X-HubSpot-RateLimit-Max": "190",
-            "X-HubSpot-RateLimit-Remaining": "189",
-            "X-HubSpot-RateLimit-Secondly": "19",
-            "X-HubSpot-RateLimit-Secondly-Remaining": "18",
-            "X-HubSpot-RateLimit-Daily": str(self.account.daily_limit),
-            "X-HubSpot-RateLimit-Daily-Remaining": str(
-                self.account.daily_limit - self.account.daily_usage
-            ),
+            "X-HubSpot-RateLimit-Interval-Milliseconds": str(INTERVAL_MS),
+            "X-HubSpot-RateLimit-Max": str(acct.burst_per_10s),
+            "X-HubSpot-RateLimit-Remaining": str(max(acct.burst_per_10s - used, 0)),
+            "X-HubSpot-RateLimit-Daily": str(acct.daily_limit),
+            "X-HubSpot-RateLimit-Daily-Remaining": str(max(acct.daily_limit - acct.daily_usage, 0)),
         }
         for key, value in {**{k: v for k, v in defaults.items() if k.lower() not in sent},
                            **headers}.items():  # fmt: skip
@@ -348,3 +433,17 @@ class HubSpotEmulator:
         handler.send_header("Content-Length", str(len(body)))
         handler.end_headers()
         handler.wfile.write(body)
+
+
+Answer = tuple[int, Any]
+
+
+def _epoch_ms(value: Any) -> int | None:
+    """An ISO 8601 timestamp as epoch milliseconds, or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return int(parsed.timestamp() * 1000)

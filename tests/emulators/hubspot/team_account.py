@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from tests.emulators.hubspot.account import TOKEN, Account, iso
+from tests.emulators.hubspot.account import TOKEN, Account, iso, owner_record
 
 ROLES = (
     ("301", "Sales Rep"),
@@ -123,5 +123,9 @@ def team_account(now: datetime, *, users: int = 130) -> Account:
         security=security,
         audit_logs=[],
         enterprise=False,
+        # Every user is an active CRM owner: the owners API is what says they are active.
+        owners=[
+            owner_record(40_000 + i, row["id"], row["email"], now) for i, row in enumerate(rows)
+        ],
         app_user_id=2000,
     )
