@@ -9,7 +9,7 @@ _log = logging.getLogger(__name__)
 
 # Each platform is imported by name so that one platform's missing optional dependency
 # does not hide the others.
-for _platform in ("salesforce", "hubspot", "zoho", "fxiaoke"):
+for _platform in ("salesforce", "hubspot", "zoho", "fxiaoke", "dynamics"):
     try:
         importlib.import_module(f"adapters.{_platform}")
     except ModuleNotFoundError as exc:  # pragma: no cover - only before a platform exists

@@ -246,17 +246,19 @@ class HttpClient:
         next_link: str = "@odata.nextLink",
         max_pages: int = MAX_PAGES,
         collection: str | None = None,
+        decide: DecisionTable | None = None,
     ) -> Iterator[list[Any]]:
         """Follow next links (OData ``@odata.nextLink``): yield each page's ``items``.
 
         The link is followed as given (it carries the query), on this client's host only.
+        ``decide`` judges every page's answer (default: the client's table).
         """
 
         def fetch(link: Any) -> Page[Any]:
             if link is None:
-                body = as_dict(self.get_json(path, params, what=what), what)
+                body = as_dict(self.get_json(path, params, what=what, decide=decide), what)
             else:
-                body = as_dict(self.get_json(str(link), what=what), what)
+                body = as_dict(self.get_json(str(link), what=what, decide=decide), what)
             found = as_list(body.get(items), what)
             nxt = body.get(next_link)
             if nxt is not None and not isinstance(nxt, str):

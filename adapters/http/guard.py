@@ -2,8 +2,10 @@
 
 An adapter names the few non-GET calls that only read, such as its token endpoint or a
 documented read-only POST (HubSpot's token introspection, Dataverse ``$batch`` of GETs,
-Zoho COQL), as ``"METHOD /path"`` or ``"METHOD https://host/path"``. Anything else
-raises `WriteRefusedError` before a byte is sent. `GuardedTransport` applies the guard
+Zoho COQL), as ``"METHOD /path"`` or ``"METHOD https://host/path"``; a path segment
+``*`` stands for exactly one segment (``"POST https://login.microsoftonline.com/*/oauth2/
+v2.0/token"``: the tenant in a token endpoint's path). Anything else raises
+`WriteRefusedError` before a byte is sent. `GuardedTransport` applies the guard
 below httpx, so redirects and any request an adapter builds by hand are checked too.
 """
 
@@ -47,8 +49,20 @@ class AllowedCall:
     def matches(self, method: str, host: str, path: str) -> bool:
         """True when this entry allows ``method`` on ``host`` ``path``."""
         return (
-            method == self.method and path == self.path and (self.host is None or self.host == host)
+            method == self.method
+            and _path_matches(self.path, path)
+            and (self.host is None or self.host == host)
         )
+
+
+def _path_matches(pattern: str, path: str) -> bool:
+    """``path`` equals ``pattern``, where a ``*`` segment matches one non-empty segment."""
+    if "*" not in pattern:
+        return path == pattern
+    wanted, got = pattern.split("/"), path.split("/")
+    return len(wanted) == len(got) and all(
+        w == g or (w == "*" and g not in ("", ".", "..")) for w, g in zip(wanted, got, strict=True)
+    )
 
 
 def _path(path: str) -> str:

@@ -122,6 +122,7 @@ def scan_command(
     crmscan scan --platform salesforce --instance-url URL --access-token TOKEN
     crmscan scan --platform hubspot --access-token TOKEN
     crmscan scan --platform zoho --client-id ID --client-secret S --refresh-token T
+    crmscan scan --platform dynamics --environment-url URL --tenant-id T --client-id C ...
     crmscan scan --snapshot inventory.json --fail-on high
     crmscan scan --snapshot inventory.json --framework pci-dss --policy strict
     crmscan scan --config targets.yaml --out reports/

@@ -54,6 +54,7 @@ PERMISSIONS: dict[str, str] = {
     "account.super_admin": "Super admin of the account (every permission)",
     "billing.manage": "Manage billing and subscriptions",
     "audit.view": "View audit logs and setup audit trail",
+    "users.impersonate": "Act on behalf of another user (impersonation)",
 }
 
 #: Collection names used in gaps and in a check's ``requires``. Dotted names narrow a
@@ -195,8 +196,15 @@ class User(_Model):
     profile: str | None = None
     profile_id: str | None = None
     role: str | None = None
-    department: str | None = None  # the user's main organisation unit, by name
+    #: The organisation unit the user belongs to, by name (Fxiaoke department, Dynamics
+    #: business unit).
+    department: str | None = None
     manager_id: str | None = None  # the user's reporting line (leader), by user id
+    #: How the account may sign in, in the platform's terms (Dynamics access mode:
+    #: ``read_write``, ``administrative``, ``read``, ``support``, ``non_interactive``,
+    #: ``application``, ``delegated_admin``).
+    access_mode: str | None = None
+    license: str | None = None  # the user's licence as the platform reports it
     teams: list[str] | None = None
     permission_sets: list[str] | None = None
     permissions: list[str] | None = None
