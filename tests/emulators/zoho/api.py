@@ -186,10 +186,13 @@ class ApiRoutes:
         return dict(job)
 
 
-def _of_type(user: dict[str, Any], kind: str) -> bool:
-    status = user.get("status")
-    confirmed = user.get("confirm") is True
-    admin = (user.get("profile") or {}).get("name") == "Administrator"
+def _of_type(user: Any, kind: str) -> bool:
+    # A hostile test may plant a record that is not an object, or holds anything.
+    record = user if isinstance(user, dict) else {}
+    status = record.get("status")
+    confirmed = record.get("confirm") is True
+    profile = record.get("profile")
+    admin = isinstance(profile, dict) and profile.get("name") == "Administrator"
     return {
         "AllUsers": True,
         "ActiveUsers": status == "active",
