@@ -135,3 +135,19 @@ def test_nothing_is_sent_past_the_deadline(emulator: SalesforceEmulator) -> None
     assert inventory.users is None and inventory.gap_for("users") is not None
     assert all("deadline" in g.detail for g in inventory.gaps), inventory.gaps
     _no_pass_on_gaps(inventory)
+
+
+@pytest.mark.parametrize("obj", OBJECTS)
+def test_a_record_with_every_field_of_the_wrong_type(
+    emulator: SalesforceEmulator, obj: str
+) -> None:
+    """SOQL scalars are text, numbers or booleans: a list in their place is malformed.
+
+    The scan completes, and nothing that needs the record's collection is PASS.
+    """
+    record = emulator.org.sobjects[obj].records[0]
+    for key in record:
+        if key != "attributes":
+            record[key] = ["unexpected", {"nested": 1}]
+    inventory = make_adapter(emulator).collect(SCOPE, Progress())
+    _no_pass_on_gaps(inventory)
