@@ -71,7 +71,9 @@ class ApiRoutes:
             return 200, {"profiles": org.profile_listing(), "info": {"license_limit": 0}}
         if path.startswith(f"{API}/settings/profiles/"):
             ident = path.rsplit("/", 1)[1]
-            found = next((p for p in org.profiles if p["id"] == ident), None)
+            found = next(
+                (p for p in org.profiles if isinstance(p, dict) and p["id"] == ident), None
+            )
             if found is None:
                 return 400, zoho_error(
                     "INVALID_DATA", "the id given seems to be invalid or already deleted",
