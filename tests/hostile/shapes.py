@@ -11,13 +11,16 @@ collection has a gap is PASS.
 from __future__ import annotations
 
 import copy
+import tempfile
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from scanner.engine.scan import run_checks
 from scanner.language.policy import load_policy
 from scanner.model.inventory import Gap, GapReason, Inventory
+from scanner.model.snapshot import load_snapshot, save_snapshot
 
 #: Every field of the record set to one thing (the record stays an object).
 FIELD_MODES = ("null", "array", "object", "wrong_scalar", "missing")
@@ -95,3 +98,17 @@ def malformed_gap(inventory: Inventory, collections: Iterable[str]) -> Gap:
         if any(gap.collection == n or gap.collection.startswith(n + ".") for n in names):
             return gap
     raise AssertionError(f"no malformed_response gap on {names}: {inventory.gaps}")
+
+
+def safe_scan(inventory: Any, policy: str = "baseline", now: datetime | None = None) -> None:
+    """Assert the scan's exit path is an inventory and no check PASSes on a gap.
+
+    The inventory (whatever hostile text or numbers it now holds) also goes through a
+    snapshot and back, as ``--save-snapshot`` and the evidence writer would take it.
+    """
+    assert isinstance(inventory, Inventory), type(inventory)
+    with tempfile.TemporaryDirectory() as folder:
+        path = save_snapshot(inventory, Path(folder) / "snapshot.json")
+        reloaded = load_snapshot(path)
+    assert [g.collection for g in reloaded.gaps] == [g.collection for g in inventory.gaps]
+    no_pass_on_gaps(inventory, policy, now)

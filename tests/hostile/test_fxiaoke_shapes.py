@@ -21,7 +21,7 @@ from scanner.model.inventory import Inventory
 from tests.adapters.fxiaoke.conftest import NOW, settings_for
 from tests.emulators.fxiaoke import FakeClock, FxiaokeEmulator, sample_enterprise
 from tests.emulators.fxiaoke.api import DEPARTMENT_LIST, ROLE_LIST, ROLE_USERS, USER_LIST
-from tests.hostile.shapes import MODES, broken, malformed_gap, no_pass_on_gaps, without
+from tests.hostile.shapes import MODES, broken, malformed_gap, safe_scan, without
 
 Edit = Callable[[Any], Any]
 
@@ -82,7 +82,7 @@ def test_a_broken_record_is_a_gap_never_a_crash_or_a_pass(
     emulator.mutate(path, where(edit))
     inventory = _collect(emulator)
     malformed_gap(inventory, collections)
-    no_pass_on_gaps(inventory, now=NOW)
+    safe_scan(inventory, now=NOW)
 
 
 #: A field the mapping reads, left out of one record.
@@ -107,7 +107,7 @@ def test_a_missing_field_never_crashes_or_passes(
     path, where, _ = READS[name]
     emulator.mutate(path, where(lambda record: without(record, field)))
     inventory = _collect(emulator)
-    no_pass_on_gaps(inventory, now=NOW)
+    safe_scan(inventory, now=NOW)
 
 
 def _fields() -> list[tuple[str, str]]:
@@ -135,7 +135,7 @@ def test_one_field_of_the_wrong_type_never_crashes_or_passes(
 
     emulator.mutate(path, where(edit))
     inventory = _collect(emulator)
-    no_pass_on_gaps(inventory, now=NOW)
+    safe_scan(inventory, now=NOW)
 
 
 @pytest.mark.parametrize(
@@ -156,4 +156,4 @@ def test_an_open_user_id_sent_as_a_number_is_malformed(
     emulator.mutate(path, where(edit))
     inventory = _collect(emulator)
     malformed_gap(inventory, collections)
-    no_pass_on_gaps(inventory, now=NOW)
+    safe_scan(inventory, now=NOW)
