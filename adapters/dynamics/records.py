@@ -353,7 +353,12 @@ def parse_conditional_access_policy(raw: Any) -> ConditionalAccessPolicy:
     """A ``/identity/conditionalAccess/policies`` record."""
     what = "conditional access policy"
     rec = record(raw, what)
-    conditions = record(rec.get("conditions") or {}, what)
+    # Graph always sends a policy's id, state and conditions: without them the policy
+    # cannot be told apart from one that enforces nothing.
+    for key in ("id", "state", "conditions"):
+        if rec.get(key) is None:
+            raise bad(what, f"{key} is missing")
+    conditions = record(rec["conditions"], what)
     users = record(conditions.get("users") or {}, what)
     apps = record(conditions.get("applications") or {}, what)
     grant = record(rec.get("grantControls") or {}, what)

@@ -67,6 +67,18 @@ def _text(value: Any, what: str, field: str, *, required: bool = False) -> str |
     return str(value)
 
 
+def _open_user_id(value: Any, what: str, field: str) -> str:
+    """An ``openUserId`` (``FSUID_…``): text, never a number made into text.
+
+    A number in its place would become an id no role holder list names, so the user's
+    roles (an administrator's among them) would silently vanish.
+    """
+    require(isinstance(value, str), what, f"{field} is not text")
+    user_id = _text(value, what, field, required=True)
+    assert user_id is not None
+    return user_id
+
+
 def _int(value: Any, what: str, field: str, *, required: bool = False) -> int | None:
     if value is None or value == "":
         require(not required, what, f"{field} is missing")
@@ -127,8 +139,7 @@ def employees(body: Mapping[str, Any]) -> list[FxEmployee]:
     found: list[FxEmployee] = []
     for item in as_list(body.get("userList"), what):
         entry = as_dict(item, what)
-        user_id = _text(entry.get("openUserId"), what, "openUserId", required=True)
-        assert user_id is not None
+        user_id = _open_user_id(entry.get("openUserId"), what, "openUserId")
         stopped = _bool(entry.get("isStop"), what, f"isStop of {user_id}")
         # Active or stopped decides every check on this user: never assume it.
         require(stopped is not None, what, f"isStop of {user_id} is missing")
@@ -150,7 +161,9 @@ def employees(body: Mapping[str, Any]) -> list[FxEmployee]:
                 stopped=stopped,
                 main_department_id=_int(entry.get("mainDepartmentId"), what, "mainDepartmentId"),
                 department_ids=tuple(department_ids),
-                leader_id=_text(entry.get("leaderId"), what, "leaderId"),
+                leader_id=_open_user_id(entry["leaderId"], what, "leaderId")
+                if entry.get("leaderId") not in (None, "")
+                else None,
                 created_at=_millis(entry.get("createTime"), what, "createTime"),
             )
         )
@@ -195,8 +208,7 @@ def role_members(body: Mapping[str, Any], asked: list[str]) -> dict[str, list[st
         require(code in data, what, f"role {code} is missing from the answer")
         holders: list[str] = []
         for raw in as_list(data[code], what):
-            user_id = _text(raw, what, f"a holder of role {code}", required=True)
-            assert user_id is not None
+            user_id = _open_user_id(raw, what, f"a holder of role {code}")
             if user_id not in holders:
                 holders.append(user_id)
         members[code] = holders

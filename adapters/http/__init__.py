@@ -23,7 +23,7 @@ from adapters.http.answers import (
     retry_after,
 )
 from adapters.http.auth import IssuedToken, RenewingToken, StaticToken, TokenProvider
-from adapters.http.body import as_dict, as_list, as_records, require
+from adapters.http.body import as_dict, as_list, as_model, as_records, as_shaped, require
 from adapters.http.client import HttpClient, Timeouts
 from adapters.http.deadline import Deadline
 from adapters.http.guard import AllowedCall, GuardedTransport, ReadOnlyGuard
@@ -72,7 +72,9 @@ __all__ = [
     "TransportFailure",
     "as_dict",
     "as_list",
+    "as_model",
     "as_records",
+    "as_shaped",
     "ca_bundle",
     "follow",
     "numbered",

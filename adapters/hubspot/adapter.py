@@ -19,10 +19,10 @@ from typing import Any, ClassVar
 
 import httpx
 
-from adapters.http import Deadline, require_https
+from adapters.http import Deadline, as_shaped, require_https
 from adapters.http.tls import host_of
 from adapters.hubspot import evidence as security_log
-from adapters.hubspot import normalize
+from adapters.hubspot import normalize, shapes
 from adapters.hubspot.capabilities import HUBSPOT_CAPABILITIES
 from adapters.hubspot.client import DEFAULT_BASE_URL, HubSpotHttp
 from adapters.hubspot.sdk import HsRole, HsTeam, HsUser, SettingsReader
@@ -187,13 +187,14 @@ class _Collection:
         inv = self.inv
         details: dict[str, Any] | None = None
         with self._step("tenant"):
-            details = _object(
+            details = as_shaped(
                 self.http.get(
                     "/account-info/v3/details",
                     what="account details",
                     scope="oauth",
                 ),
-                "details",
+                shapes.Details,
+                "account details",
             )
             inv.tenant = normalize.tenant(details, self.base_url, self.now)
 
@@ -351,6 +352,7 @@ class _Collection:
                     collection="owners_archived" if archived == "true" else "owners",
                     what=f"CRM owners (archived={archived})",
                     scope=OWNERS_SCOPE,
+                    shape=shapes.Owner,
                 ):
                     rows.extend(page)
                 listed.append(rows)
@@ -366,6 +368,7 @@ class _Collection:
                 collection="login_activity",
                 what="login activity",
                 scope=SECURITY_SCOPE,
+                shape=shapes.Login,
             ):
                 events.extend(page)
             return events
@@ -382,6 +385,7 @@ class _Collection:
                 collection="security_activity",
                 what="security activity",
                 scope=SECURITY_SCOPE,
+                shape=shapes.SecurityEvent,
             ):
                 events.extend(page)
             return events
@@ -421,7 +425,7 @@ class _Collection:
         emails = {u.id: u.email for u in hs_users or []}
         service_key = self.credential_kind == "service_key"
         with self._step("integrations"):
-            info = self.http.token_info()
+            info = as_shaped(self.http.token_info(), shapes.TokenInfo, "credential token info")
             app_id = info.get("appId")
             if app_id is None or isinstance(app_id, bool):
                 raise MalformedResponseError("credential token info: malformed response: no appId")
@@ -453,8 +457,11 @@ class _Collection:
                 ),
                 "api usage",
             )
-            for item in _list(body.get("results"), "api usage"):
-                if isinstance(item, dict) and item.get("name") == "private-apps-api-calls-daily":
+            entries = shapes.shaped(
+                _list(body.get("results"), "api usage"), shapes.Usage, "api usage"
+            )
+            for item in entries:
+                if item.get("name") == "private-apps-api-calls-daily":
                     self.inv.api_usage = ApiUsage(
                         daily_used=_int(item.get("currentUsage")),
                         daily_limit=_int(item.get("usageLimit")),

@@ -14,8 +14,10 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import httpx
+from pydantic import BaseModel
 
 from adapters.http import Deadline, HttpClient, Page, RetryCore, Timeouts, follow
+from adapters.hubspot.shapes import shaped
 from adapters.hubspot.wire import (
     CallLog,
     Sleep,
@@ -101,8 +103,13 @@ class HubSpotHttp:
         collection: str,
         what: str,
         scope: str,
+        shape: type[BaseModel] | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
-        """Yield each page's ``results`` of a cursor-paged listing (``paging.next.after``)."""
+        """Yield each page's ``results`` of a cursor-paged listing (``paging.next.after``).
+
+        ``shape``: the documented shape each result is checked against
+        (`adapters.hubspot.shapes`); a result that does not fit is a malformed response.
+        """
 
         def fetch(after: Any) -> Page[dict[str, Any]]:
             query: dict[str, str | int] = dict(params)
@@ -111,6 +118,8 @@ class HubSpotHttp:
             body = as_dict(self.get(path, query, what=what, scope=scope), what)
             results = as_list(body.get("results"), what)
             require(all(isinstance(r, dict) for r in results), what, "a result is not an object")
+            if shape is not None:
+                results = shaped(results, shape, what)
             return Page(results, _next_after(body, what))
 
         return follow(

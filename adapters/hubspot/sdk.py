@@ -14,6 +14,7 @@ observers see every body, or raises `TransportFailure` when nothing answered.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from typing import Any, TypeVar
 import urllib3
 from hubspot import Client
 from hubspot.settings.users.exceptions import ApiException
+from pydantic import BaseModel
 
 from adapters.http import (
     Answer,
@@ -29,11 +31,15 @@ from adapters.http import (
     Page,
     RetryCore,
     TransportFailure,
+    as_dict,
+    as_list,
     ca_bundle,
     follow,
     require_https,
 )
 from adapters.http.tls import host_of
+from adapters.hubspot import shapes
+from adapters.hubspot.shapes import shaped
 from adapters.hubspot.wire import CallLog, Sleep, decision_table, retry_core
 from scanner.errors import MalformedResponseError
 from scanner.redact import redact
@@ -138,6 +144,7 @@ class SettingsReader:
                 ),
                 what="users",
                 scope=USERS_SCOPE,
+                shape=shapes.User,
             )
             users = [_user(u) for u in _results(page, "users")]
             nxt = page.paging.next if page.paging is not None else None
@@ -154,6 +161,7 @@ class SettingsReader:
             lambda: self._roles_api.get_all(_request_timeout=self._timeouts()),
             what="roles",
             scope=USERS_SCOPE,
+            shape=shapes.Role,
         )
         self._calls.page("roles")
         return [
@@ -168,6 +176,7 @@ class SettingsReader:
             lambda: self._teams_api.get_all(_request_timeout=self._timeouts()),
             what="teams",
             scope=TEAMS_SCOPE,
+            shape=shapes.Team,
         )
         self._calls.page("teams")
         return [
@@ -180,9 +189,24 @@ class SettingsReader:
             for t in _results(page, "teams", required=("id", "name"))
         ]
 
-    def _call(self, api: Any, fetch: Callable[[], T], *, what: str, scope: str) -> T:
-        """One SDK call through the retry core; the decoded model of the accepted answer."""
+    def _call(
+        self,
+        api: Any,
+        fetch: Callable[[], T],
+        *,
+        what: str,
+        scope: str,
+        shape: type[BaseModel] | None = None,
+    ) -> T:
+        """One SDK call through the retry core; the decoded model of the accepted answer.
+
+        ``shape``: each entry of the raw body's ``results`` is checked against it first
+        (`adapters.hubspot.shapes`). The SDK's decoder does not check types: it makes
+        ``str(value)`` of whatever stands where text is declared (an id ``"['a']"``),
+        so the check reads the body HubSpot sent, not the decoded model.
+        """
         decoded: list[T] = []
+        bodies: list[Any] = []
 
         def send_once() -> Answer:
             decoded.clear()
@@ -205,12 +229,24 @@ class SettingsReader:
             raw = getattr(api.api_client, "last_response", None)
             if raw is None:  # pragma: no cover - the SDK always keeps it
                 return Answer(200, {}, b"")
+            bodies[:] = [raw.data]
             return Answer(int(raw.status), dict(raw.getheaders()), raw.data)
 
         self._core.send(
             send_once, decision_table(what, scope), what=what, host=self._host, url=what
         )
+        if shape is not None:
+            _check_results(bodies[0] if bodies else b"", shape, what)
         return decoded[0]
+
+
+def _check_results(raw: Any, shape: type[BaseModel], what: str) -> None:
+    """Each entry of the raw body's ``results`` fits ``shape``, else a malformed response."""
+    try:
+        body = json.loads(raw)
+    except (TypeError, ValueError):
+        raise MalformedResponseError(f"{what}: malformed response: not JSON") from None
+    shaped(as_list(as_dict(body, what).get("results"), what), shape, what)
 
 
 def _transport_failure(exc: urllib3.exceptions.HTTPError) -> TransportFailure:

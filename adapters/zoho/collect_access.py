@@ -10,6 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from adapters.zoho import shapes
 from adapters.zoho.client import ZohoApi
 from scanner.errors import CollectionError, MalformedResponseError
 
@@ -22,7 +23,7 @@ def org(api: ZohoApi) -> dict[str, Any]:
     """``GET /org``: the one org record."""
     what = "organization"
     body = api.get_object("/org", what=what, scope="ZohoCRM.org.READ")
-    rows = api.records(body, "org", what)
+    rows = shapes.shaped(api.records(body, "org", what), shapes.Org, what)
     if len(rows) != 1:
         raise MalformedResponseError(
             f"{what}: malformed response: expected one org, got {len(rows)}"
@@ -34,8 +35,8 @@ def users(api: ZohoApi, on_page: Callable[[], None] | None = None) -> list[dict[
     """Every user of every status, all pages; duplicates across pages are refused."""
     found: list[dict[str, Any]] = []
     seen: set[str] = set()
-    for page in api.user_pages(ALL_USERS, on_page=on_page):
-        for record in page:
+    for number, page in enumerate(api.user_pages(ALL_USERS, on_page=on_page), 1):
+        for record in shapes.shaped(page, shapes.User, f"users page {number}"):
             ident = str(record.get("id"))
             if record.get("id") is None or ident in seen:
                 raise MalformedResponseError(
@@ -50,10 +51,7 @@ def profile_listing(api: ZohoApi) -> list[dict[str, Any]]:
     """``GET /settings/profiles``: every profile, without its permissions."""
     what = "profiles"
     body = api.get_object("/settings/profiles", what=what, scope="ZohoCRM.settings.profiles.READ")
-    rows = api.records(body, "profiles", what)
-    if any(r.get("id") is None for r in rows):
-        raise MalformedResponseError(f"{what}: malformed response: a profile has no id")
-    return rows
+    return shapes.shaped(api.records(body, "profiles", what), shapes.Profile, what)
 
 
 def profile_details(
@@ -73,7 +71,7 @@ def profile_details(
             body = api.get_object(
                 f"/settings/profiles/{ident}", what=what, scope="ZohoCRM.settings.profiles.READ"
             )
-            rows = api.records(body, "profiles", what)
+            rows = shapes.shaped(api.records(body, "profiles", what), shapes.ProfileDetail, what)
             if len(rows) != 1 or str(rows[0].get("id")) != ident:
                 raise MalformedResponseError(f"{what}: malformed response: not that profile")
             return ident, rows[0]
@@ -88,4 +86,4 @@ def roles(api: ZohoApi) -> list[dict[str, Any]]:
     """``GET /settings/roles``: every role with its ``reporting_to`` parent."""
     what = "roles"
     body = api.get_object("/settings/roles", what=what, scope="ZohoCRM.settings.roles.READ")
-    return api.records(body, "roles", what)
+    return shapes.shaped(api.records(body, "roles", what), shapes.Role, what)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from adapters.zoho import shapes
 from adapters.zoho.client import ZohoApi
 from adapters.zoho.wire import accept_codes
 from scanner.errors import MalformedResponseError
@@ -61,7 +62,7 @@ def module_fields(api: ZohoApi, module: str) -> list[dict[str, Any]] | None:
     body = answer.json(what)
     if not isinstance(body, dict):
         raise MalformedResponseError(f"{what}: malformed response: expected an object")
-    return api.records(body, "fields", what)
+    return shapes.shaped(api.records(body, "fields", what), shapes.Field, what)
 
 
 def export_jobs(api: ZohoApi) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from adapters.zoho.client import ZohoApi
 from adapters.zoho.limits import daily_credits
 from adapters.zoho.normalize import ProfileInfo, UnmappedRecordError
 from scanner.adapter_api import CollectionScope, ProgressReporter
-from scanner.errors import CollectionError
+from scanner.errors import CollectionError, MalformedResponseError
 from scanner.model.inventory import GapReason, Inventory
 
 _log = logging.getLogger(__name__)
@@ -134,6 +134,13 @@ class Collection:
                 result.append(normalize.profile_info(record, found))
             if failures:
                 self.zoho["profile_errors"] = failures
+            malformed = [d for d in details.values() if isinstance(d, MalformedResponseError)]
+            if malformed:
+                # A profile answer that cannot be mapped: its users' permissions are
+                # unknown, and so is any count of who holds a permission.
+                self.inv.add_gap(
+                    "users.permissions", GapReason.MALFORMED_RESPONSE, str(malformed[0])
+                )
             errors = [d for d in details.values() if isinstance(d, CollectionError)]
             if listing and len(errors) == len(listing):
                 # No profile's permissions could be read: say why once, for all users.

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from scanner.engine.scan import run_checks
 from scanner.language.policy import load_policy
-from scanner.model.inventory import GapReason, Inventory
+from scanner.model.inventory import GapReason
 from scanner.model.snapshot import load_snapshot
 from scanner.pipeline import ScanRequest, run_scan
 from tests.adapters.salesforce.conftest import SAMPLE_ORG, SCOPE, Progress, make_adapter
 from tests.emulators.salesforce import Fault, Org, SalesforceEmulator
+from tests.hostile.shapes import no_pass_on_gaps
 
 
 @pytest.fixture
@@ -56,22 +56,13 @@ OBJECTS = [
 ]
 
 
-def _no_pass_on_gaps(inventory: Inventory) -> None:
-    result = run_checks(inventory, load_policy("baseline"))
-    for finding in result.findings:
-        if finding.status.value != "PASS":
-            continue
-        for collection in finding.check.requires:
-            assert inventory.gap_for(collection) is None, (finding.check.id, collection)
-
-
 @pytest.mark.parametrize("obj", OBJECTS)
 def test_a_record_with_every_field_null(emulator: SalesforceEmulator, obj: str) -> None:
     record = emulator.org.sobjects[obj].records[0]
     for key in record:
         record[key] = None
     inventory = make_adapter(emulator).collect(SCOPE, Progress())
-    _no_pass_on_gaps(inventory)
+    no_pass_on_gaps(inventory)
 
 
 @pytest.mark.parametrize(
@@ -92,7 +83,7 @@ def test_a_selected_field_not_returned_is_malformed(
     emulator.faults.append(Fault(f"FROM {obj}", kind="drop_field", code=field))
     inventory = make_adapter(emulator).collect(SCOPE, Progress())
     assert any(g.reason is GapReason.MALFORMED_RESPONSE for g in inventory.gaps), inventory.gaps
-    _no_pass_on_gaps(inventory)
+    no_pass_on_gaps(inventory)
 
 
 def test_a_repeating_cursor_is_malformed_not_a_loop(emulator: SalesforceEmulator) -> None:
@@ -101,7 +92,7 @@ def test_a_repeating_cursor_is_malformed_not_a_loop(emulator: SalesforceEmulator
     gap = inventory.gap_for("roles")
     assert gap is not None and gap.reason is GapReason.MALFORMED_RESPONSE
     assert len(emulator.requests_matching("FROM UserRole")) <= 3
-    _no_pass_on_gaps(inventory)
+    no_pass_on_gaps(inventory)
 
 
 def test_one_429_does_not_turn_checks_into_errors(emulator: SalesforceEmulator) -> None:
@@ -126,7 +117,7 @@ def test_a_hung_endpoint_ends_within_the_scan_deadline(emulator: SalesforceEmula
     assert len(emulator.requests_matching("FROM UserRole")) == 1  # no retry past the deadline
     # what answered in time is kept
     assert inventory.tenant.name == "Acme Outfitters" and inventory.users
-    _no_pass_on_gaps(inventory)
+    no_pass_on_gaps(inventory)
 
 
 def test_nothing_is_sent_past_the_deadline(emulator: SalesforceEmulator) -> None:
@@ -136,7 +127,7 @@ def test_nothing_is_sent_past_the_deadline(emulator: SalesforceEmulator) -> None
     assert inventory.gap_for("tenant") is not None
     assert inventory.users is None and inventory.gap_for("users") is not None
     assert all("deadline" in g.detail for g in inventory.gaps), inventory.gaps
-    _no_pass_on_gaps(inventory)
+    no_pass_on_gaps(inventory)
 
 
 @pytest.mark.parametrize("obj", OBJECTS)
@@ -152,7 +143,7 @@ def test_a_record_with_every_field_of_the_wrong_type(
         if key != "attributes":
             record[key] = ["unexpected", {"nested": 1}]
     inventory = make_adapter(emulator).collect(SCOPE, Progress())
-    _no_pass_on_gaps(inventory)
+    no_pass_on_gaps(inventory)
 
 
 def test_a_lone_surrogate_from_the_server_is_written_as_a_replacement_character(

@@ -186,6 +186,9 @@ class DynamicsEmulator:
             reply = handler.handle(request)
             if fault is not None and fault.kind == "truncate":
                 reply = truncated(reply)
+            elif fault is not None and fault.kind == "rewrite" and fault.rewrite is not None:
+                body = fault.rewrite(json.loads(reply[2]))
+                reply = (reply[0], reply[1], json.dumps(body).encode())
             elif fault is not None and fault.kind == "garbage":
                 reply = (
                     200,

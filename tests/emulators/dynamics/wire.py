@@ -68,8 +68,9 @@ class Fault:
     """Answer matching requests differently, ``times`` times after ``skip`` passed.
 
     ``kind``: ``error`` (``status`` with ``body``), ``truncate`` (the real answer cut
-    in half), ``garbage`` (a 200 that is not JSON) or ``hang`` (sleep ``delay`` seconds,
-    then answer normally).
+    in half), ``garbage`` (a 200 that is not JSON), ``hang`` (sleep ``delay`` seconds,
+    then answer normally) or ``rewrite`` (the real JSON answer passed through
+    ``rewrite``, e.g. one record of it broken by a hostile test).
     """
 
     service: str
@@ -82,6 +83,7 @@ class Fault:
     skip: int = 0
     delay: float = 0.0
     fired: int = 0
+    rewrite: Callable[[Any], Any] | None = None
 
     def matches(self, request: Request) -> bool:
         return request.service == self.service and request.path.endswith(self.path)

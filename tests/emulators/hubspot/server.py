@@ -324,13 +324,14 @@ class HubSpotEmulator:
             rows = acct.users
         elif path == "/crm/v3/owners":
             archived = (query.get("archived") or "false").lower() == "true"
-            rows = [o for o in acct.owners if bool(o.get("archived")) is archived]
+            # A hostile test's planted non-object owner is served on the active listing.
+            rows = [o for o in acct.owners if bool(_get(o, "archived")) is archived]
             if query.get("email"):
-                rows = [o for o in rows if o.get("email") == query["email"]]
+                rows = [o for o in rows if _get(o, "email") == query["email"]]
         elif path == "/account-info/v3/activity/login":
             rows = acct.logins
             if "userId" in query:
-                rows = [r for r in rows if str(r.get("userId")) == query["userId"]]
+                rows = [r for r in rows if str(_get(r, "userId")) == query["userId"]]
         elif path == "/account-info/v3/activity/security":
             rows = self._security_rows(query)
         else:
@@ -344,7 +345,7 @@ class HubSpotEmulator:
             return rows
         kept = []
         for row in rows:
-            at = _epoch_ms(row.get("createdAt"))
+            at = _epoch_ms(_get(row, "createdAt"))
             if at is None:
                 kept.append(row)  # a row the filter cannot place is still served
             elif (since is None or at >= int(since)) and (until is None or at <= int(until)):
@@ -436,6 +437,11 @@ class HubSpotEmulator:
 
 
 Answer = tuple[int, Any]
+
+
+def _get(record: Any, key: str) -> Any:
+    """``record[key]``, or None when the record is not an object (a planted hostile one)."""
+    return record.get(key) if isinstance(record, dict) else None
 
 
 def _epoch_ms(value: Any) -> int | None:

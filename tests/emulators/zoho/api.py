@@ -71,7 +71,9 @@ class ApiRoutes:
             return 200, {"profiles": org.profile_listing(), "info": {"license_limit": 0}}
         if path.startswith(f"{API}/settings/profiles/"):
             ident = path.rsplit("/", 1)[1]
-            found = next((p for p in org.profiles if p["id"] == ident), None)
+            found = next(
+                (p for p in org.profiles if isinstance(p, dict) and p["id"] == ident), None
+            )
             if found is None:
                 return 400, zoho_error(
                     "INVALID_DATA", "the id given seems to be invalid or already deleted",
@@ -186,10 +188,13 @@ class ApiRoutes:
         return dict(job)
 
 
-def _of_type(user: dict[str, Any], kind: str) -> bool:
-    status = user.get("status")
-    confirmed = user.get("confirm") is True
-    admin = (user.get("profile") or {}).get("name") == "Administrator"
+def _of_type(user: Any, kind: str) -> bool:
+    # A hostile test may plant a record that is not an object, or holds anything.
+    record = user if isinstance(user, dict) else {}
+    status = record.get("status")
+    confirmed = record.get("confirm") is True
+    profile = record.get("profile")
+    admin = isinstance(profile, dict) and profile.get("name") == "Administrator"
     return {
         "AllUsers": True,
         "ActiveUsers": status == "active",

@@ -355,5 +355,7 @@ class ZohoOrg:
         """``GET /settings/profiles``: profiles without ``permissions_details``."""
         return [
             {k: v for k, v in p.items() if k not in ("permissions_details", "sections")}
+            if isinstance(p, dict)
+            else p  # a hostile test's planted non-object is served as it is
             for p in self.profiles
         ]
