@@ -70,7 +70,8 @@ def _check_document(
             "references": [r if isinstance(r, dict) else {"title": r} for r in spec.references],
             "platforms": list(spec.platforms),
             "parameters": to_json(check.parameters),
-            # [{"framework": "soc2", "requirement": "CC6.1", "title": "..."}], from checks/frameworks/
+            # [{"framework": "soc2", "requirement": "CC6.1", "title": "..."}]
+            # from checks/frameworks/
             "frameworks": list(mappings.get(spec.id, [])),
         }
     )

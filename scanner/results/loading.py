@@ -3,8 +3,9 @@
 The document is validated against the result schema, then for what the schema cannot
 say: every finding (and, in 2.0, every ``passed`` entry) names a check listed in
 ``checks[]``, and every check has an outcome in the summary. Documents of every version
-(1.0, 1.1, 2.0) load; read them through `scanner.results.reader`. A damaged or hand-edited result is refused with its file, line and
-field (exit 2) instead of failing inside a writer.
+(1.0, 1.1, 2.0) load; read them through `scanner.results.reader`. A damaged or
+hand-edited result is refused with its file, line and field (exit 2) instead of failing
+inside a writer.
 """
 
 from __future__ import annotations
