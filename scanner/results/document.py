@@ -143,52 +143,6 @@ def passed_entries(findings: Iterable[Finding], result: ScanResult) -> list[dict
                 "count": 0,
                 "resources": [],
             }
-        ident, name = finding.resource_id(tenant), finding.resource_name(tenant)
-        entry["resources"].append([clean_text(ident, True), clean_text(name, True)])
-    for entry in entries.values():
-        entry["count"] = len(entry["resources"])
-    return list(entries.values())
-
-
-#: Finding fields a 2.0 document does not repeat in each finding: they are the check's
-#: (``checks[]``) or the tenant's; `scanner.results.reader` puts them back.
-PER_CHECK = ("title", "severity", "domain", "remediation")
-PER_TENANT = ("platform", "tenant_id")
-#: Finding fields a 2.0 document leaves out when they are null.
-OPTIONAL = ("exception", "attestation")
-
-
-def stored_finding(finding: dict[str, Any]) -> dict[str, Any]:
-    """``finding`` (as `finding_document` builds it) as a 2.0 document stores it."""
-    return {
-        key: value
-        for key, value in finding.items()
-        if key not in PER_CHECK
-        and key not in PER_TENANT
-        and (value is not None or key not in OPTIONAL)
-    }
-
-
-def is_compact_pass(finding: Finding) -> bool:
-    """True for a PASS verdict on one resource (listed in ``passed`` in schema 2.0)."""
-    return finding.status is Status.PASS and finding.resource_type != "tenant"
-
-
-def passed_entries(findings: Iterable[Finding], result: ScanResult) -> list[dict[str, Any]]:
-    """The per-resource PASS verdicts, one entry per check, in evaluation order."""
-    tenant = result.inventory.tenant
-    entries: dict[str, dict[str, Any]] = {}
-    for finding in findings:
-        check = finding.check
-        entry = entries.get(check.id)
-        if entry is None:
-            entry = entries[check.id] = {
-                "check_id": check.id,
-                "resource_type": finding.resource_type,
-                "message": clean_text(finding.message(), True),
-                "count": 0,
-                "resources": [],
-            }
         entry["resources"].append(
             [
                 clean_text(finding.resource_id(tenant), True),
