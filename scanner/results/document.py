@@ -112,15 +112,20 @@ PER_TENANT = ("platform", "tenant_id")
 OPTIONAL = ("exception", "attestation")
 
 
-def stored_finding(finding: dict[str, Any]) -> dict[str, Any]:
-    """``finding`` (as `finding_document` builds it) as a 2.0 document stores it."""
-    return {
+def stored_finding(finding: dict[str, Any], resource_type: str | None) -> dict[str, Any]:
+    """``finding`` (as `finding_document` builds it) as a 2.0 document stores it: the
+    resource's ``type`` too is left out when it is the check's ``resource``."""
+    stored = {
         key: value
         for key, value in finding.items()
         if key not in PER_CHECK
         and key not in PER_TENANT
         and (value is not None or key not in OPTIONAL)
     }
+    resource = stored["resource"]
+    if resource["type"] == resource_type:
+        stored["resource"] = {"id": resource["id"], "name": resource["name"]}
+    return stored
 
 
 def is_compact_pass(finding: Finding) -> bool:
@@ -230,6 +235,7 @@ def to_document(
     summary = summarize(result)
     findings: list[dict[str, Any]] = []
     compact: list[Finding] = []
+    kinds = {check.id: check.spec.resource for check in result.checks}
     for finding in result.findings:
         if not full_pass and is_compact_pass(finding):
             compact.append(finding)
@@ -260,7 +266,7 @@ def to_document(
             clean_value(framework_report(known[name], summary["check_outcomes"]))
             for name in report_frameworks
         ],
-        "findings": [stored_finding(f) for f in findings],
+        "findings": [stored_finding(f, kinds.get(f["check_id"])) for f in findings],
         "passed": passed_entries(compact, result),
         "groups": finding_groups(findings),
         "gaps": [clean_value(g.model_dump(mode="json"), True) for g in inventory.gaps],
