@@ -235,6 +235,22 @@ def summarize(result: ScanResult) -> dict[str, Any]:
     }
 
 
+def _coverage(findings: Sequence[Finding]) -> dict[str, Any]:
+    """`coverage_counts` of the findings, counted per check and status first (a grouped
+    finding counts the resources it stands for)."""
+    rows: Counter[tuple[str, str]] = Counter()
+    domains: dict[str, str] = {}
+    for finding in findings:
+        check, status = finding.check, finding.status
+        if status is Status.ERROR or status is Status.MANUAL:
+            rows[(check.id, status.value)] += finding.represents
+        else:
+            rows[(check.id, status.value)] += 1
+        domains.setdefault(check.id, check.spec.domain)
+    expanded = ((domains[cid], status, n) for (cid, status), n in rows.items())
+    return coverage_counts(expanded, weighted=True)
+
+
 def to_document(
     result: ScanResult,
     fail_on: str | None = None,
@@ -265,9 +281,7 @@ def to_document(
         if full["status"] in GROUPED:
             grouped.append(full)
         stored.append(stored_finding(full, kinds.get(full["check_id"])))
-    summary["coverage"] = coverage_counts(
-        (f.check.spec.domain, f.status.value, f.represents) for f in result.findings
-    )
+    summary["coverage"] = _coverage(result.findings)
     document: dict[str, Any] = {
         "schema_version": RESULT_SCHEMA_VERSION,
         "tool": {"name": "crmscan", "version": result.tool_version},
