@@ -22,12 +22,13 @@ log records are redacted by `RedactingFilter`; a result file read back is redact
 it is loaded. Report files get one final pass over their bytes while they are written
 (`RedactingStream`), only when secrets are registered.
 
-Speed: every form of every secret and every shape is one combined RE2 pattern (linear
-time whatever the number of forms), rebuilt when a secret is registered and read
-without a lock. `redact` first tests a few literals (a run of letters and digits every
-form of a secret contains, and each shape's literal) and runs the pattern only on text
-holding one of them, so text without secrets costs a few substring tests
-(``benchmarks/bench_redact.py``).
+Speed: the forms of a secret are grouped under one "gate" (a run of letters and digits
+they all contain); `redact` looks for a group's forms only in text holding its gate, and
+runs a shape's regex only on text holding its literal, so text without secrets costs a
+few substring tests (``benchmarks/bench_redact.py``). Registering only records the
+forms: the groups are rebuilt once on the next use, and read without a lock. Output
+bytes (and loaded documents) are searched with every form and shape as one RE2 pattern
+(linear time whatever the number of forms), compiled on first use.
 """
 
 from __future__ import annotations
@@ -69,8 +70,6 @@ _SHAPES = (
     r"(?:-----END [A-Z ]{0,40}PRIVATE KEY-----)?",
 )
 
-# Cheap literal tests: text without any of them holds no shape.
-_SHAPE_GATES = ("00D", "earer", "EARER", "pat-", "PRIVATE KEY")
 _ALNUM_RUN = re.compile(r"[A-Za-z0-9]+")
 #: Output bytes are redacted in chunks of this size; a match is searched this far past a
 #: chunk's end (a secret, an encoded form or a private key is shorter).
@@ -82,10 +81,23 @@ OVERLAP = 1 << 16
 class _Patterns:
     """What `redact` uses, replaced whole when a secret is registered (no lock to read)."""
 
-    gates: tuple[str, ...]
-    text: re.Pattern[str]  # every form, then every shape (short text: re is faster there)
-    data: Any  # the same as an RE2 pattern over UTF-8 bytes (linear time on long output)
-    secrets: bool
+    #: (gate, forms longest first): a group's forms are looked for only in text holding
+    #: its gate; groups with the longest forms first, so a secret that contains another
+    #: is replaced whole.
+    groups: tuple[tuple[str, tuple[str, ...]], ...]
+    forms: tuple[str, ...]
+    #: every form, then every shape: one RE2 pattern over UTF-8 bytes, compiled on first
+    #: use (report output, loaded documents), not for each token a scan registers
+    compiled: list[Any]
+
+    @property
+    def data(self) -> Any:
+        if not self.compiled:
+            options = re2.Options()
+            options.max_mem = 256 << 20
+            pattern = _combined(list(self.forms)).encode("utf-8")
+            self.compiled.append(re2.compile(pattern, options))
+        return self.compiled[0]
 
 
 def _combined(forms: list[str]) -> str:
@@ -95,23 +107,41 @@ def _combined(forms: list[str]) -> str:
     return "|".join(([literal] if literal else []) + list(_SHAPES))
 
 
-def _build(forms: list[str], gates: tuple[str, ...]) -> _Patterns:
-    pattern = _combined(forms)
-    options = re2.Options()
-    options.max_mem = 256 << 20
+def _build(gated: dict[str, set[str]]) -> _Patterns:
+    groups = [(gate, tuple(sorted(forms, key=len, reverse=True))) for gate, forms in gated.items()]
     return _Patterns(
-        gates=gates + _SHAPE_GATES,
-        text=re.compile(pattern),
-        data=re2.compile(pattern.encode("utf-8"), options),
-        secrets=bool(forms),
+        groups=tuple(sorted(groups, key=lambda group: -len(group[1][0]))),
+        forms=tuple(sorted(set().union(*gated.values()))),
+        compiled=[],
     )
 
 
+_SHAPE_PATTERNS = tuple(re.compile(p) for p in _SHAPES)
+_SHAPE_CHECKS = (
+    (("00D",), _SHAPE_PATTERNS[0]),
+    (("earer", "EARER"), _SHAPE_PATTERNS[1]),
+    (("pat-",), _SHAPE_PATTERNS[2]),
+    (("PRIVATE KEY",), _SHAPE_PATTERNS[3]),
+)
+
 _lock = threading.Lock()
 _secrets: set[str] = set()
-_forms: set[str] = set()
-_gates: set[str] = set()
-_patterns = _build([], ())
+_gated: dict[str, set[str]] = {}
+_patterns = _build({})
+_stale = False  # a secret was registered since `_patterns` was built
+
+
+def _current() -> _Patterns:
+    """The patterns for every secret registered so far, rebuilt (once, under the lock)
+    on first use after a registration: a burst of registrations (token renewals) costs
+    one build, and reading costs no lock."""
+    global _patterns, _stale
+    if _stale:
+        with _lock:
+            if _stale:
+                _patterns = _build({gate: set(forms) for gate, forms in _gated.items()})
+                _stale = False
+    return _patterns
 
 
 def _lower_hex(text: str) -> str:
@@ -174,7 +204,7 @@ def encoded_forms(secret: str) -> set[str]:
 
 def register_secret(value: str | None) -> None:
     """Remember ``value`` (and its encoded forms) so that `redact` removes it anywhere."""
-    global _patterns
+    global _stale
     if not value or len(value) < MIN_SECRET_LENGTH:
         return
     with _lock:
@@ -182,14 +212,13 @@ def register_secret(value: str | None) -> None:
             return
         _secrets.add(value)
         for group in _form_groups(value):
-            _gates.add(_gate(group))
-            _forms.update(group)
-        _patterns = _build(sorted(_forms), tuple(sorted(_gates, key=len, reverse=True)))
+            _gated.setdefault(_gate(group), set()).update(group)
+        _stale = True
 
 
 def secrets_registered() -> bool:
     """True once any secret is registered (report files then get a final pass)."""
-    return _patterns.secrets
+    return bool(_secrets)
 
 
 def _bearer(match: re.Match[str]) -> str:
@@ -205,21 +234,27 @@ _REDACTED_BYTES = REDACTED.encode("ascii")
 
 def redact(text: str) -> str:
     """``text`` with every known secret, its encoded forms and secret shapes replaced."""
-    patterns = _patterns
-    for gate in patterns.gates:
+    for gate, forms in _current().groups:
         if gate in text:
-            return patterns.text.sub(_bearer, text)
+            for form in forms:
+                if form in text:
+                    text = text.replace(form, REDACTED)
+    for gates, pattern in _SHAPE_CHECKS:
+        for literal in gates:
+            if literal in text:
+                text = pattern.sub(_bearer if pattern.groups else REDACTED, text)
+                break
     return text
 
 
 def holds_secret(data: bytes) -> bool:
     """True when UTF-8 ``data`` holds a registered secret (in any form) or a secret shape."""
-    return _patterns.data.search(data) is not None
+    return _current().data.search(data) is not None
 
 
 def redact_bytes(data: bytes) -> bytes:
     """`redact` over UTF-8 ``data`` (one pass of the combined pattern)."""
-    patterns = _patterns
+    patterns = _current()
     if patterns.data.search(data) is None:
         return data
     return bytes(patterns.data.sub(_bearer_bytes, data))
@@ -272,7 +307,7 @@ class RedactingStream(io.RawIOBase):
             self._pending.clear()
             return
         cut = len(pending) - OVERLAP
-        pattern = _patterns.data
+        pattern = _current().data
         # A match that starts before the cut is replaced whole; text after it waits.
         for match in pattern.finditer(pending):
             if match.start() >= cut:
