@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from scanner.cli import cli
 from scanner.language.check_spec import load_checks
+from scanner.results.reader import read
 
 CUSTOM = """\
 id: ACME-001
@@ -70,7 +71,7 @@ def test_custom_check_is_listed_shown_and_produces_findings(tmp_path: Path) -> N
     assert code == 1
     assert "bob@acme.test (Sales) can modify all data" in out
     document = json.loads((tmp_path / "out" / "crmscan-results.json").read_text("utf-8"))
-    statuses = {f["resource"]["id"]: f["status"] for f in document["findings"]}
+    statuses = {f["resource"]["id"]: f["status"] for f in read(document).every_finding()}
     assert statuses == {"005A": "PASS", "005B": "FAIL"}
 
 
