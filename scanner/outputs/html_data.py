@@ -1,0 +1,248 @@
+"""The data the HTML report embeds, compact enough for 100,000 users.
+
+The report shows every finding that is not PASS (FAIL, ERROR, MANUAL, NOT_APPLICABLE) in
+full, and PASS as counts per check with the passing resources listed on demand. A large
+org has hundreds of thousands of such findings that differ only in the resource: one
+check's message and evidence name the resource and otherwise repeat. So the payload is:
+
+- ``resources``: every resource once, as columns ``t`` (index into ``types``), ``i`` (id)
+  and ``n`` (name), sorted by type and id;
+- ``shapes``: the distinct findings with the resource taken out: the resource's name and
+  id in ``message`` and ``evidence`` are replaced by the placeholders ``\\u0000`` and
+  ``\\u0001`` (``tpl`` is true; a finding whose text already holds a placeholder keeps
+  its text as is and ``tpl`` false), ``remediation`` an index into ``remediations``;
+- ``rows``: the findings in report order (status, then severity), columns ``s`` (shape)
+  and ``r`` (resource index), so a finding is its shape with its resource put back;
+- ``passing``: per check id, the sorted indices of its passing resources as runs
+  ``[start, length, gap, length, ...]`` (``gap`` counted from the end of the run before).
+
+`decode_payload` is the exact inverse (the report's script does the same), so nothing a
+finding says is lost. `embed` writes the payload for a ``<script type="application/json">``
+element: ``<``, ``>`` and ``&`` become JSON escapes, so no CRM text can close the element.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.engine.findings import REPORT_ORDER
+from scanner.language.check_spec import SEVERITIES
+
+NAME, ID = "\x00", "\x01"
+PAYLOAD_VERSION = 1
+_RESOURCE_KEYS = ("type", "id", "name")
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f\ud800-\udfff]').search
+_TEXT_KEYS = frozenset({"resource", "message", "evidence", "remediation"})
+_STATUS_RANK = {status: rank for rank, status in enumerate(REPORT_ORDER)}
+
+Resource = tuple[str | None, str | None, str | None]
+
+
+@dataclass
+class ReportView:
+    """What the report renders: findings that are not PASS in full, PASS per check."""
+
+    findings: list[Mapping[str, Any]] = field(default_factory=list)
+    passing: dict[str, list[Resource]] = field(default_factory=dict)
+
+
+def _resource(finding: Mapping[str, Any]) -> Resource:
+    resource = finding.get("resource") or {}
+    return (resource.get("type"), resource.get("id"), resource.get("name"))
+
+
+def view_of(document: Mapping[str, Any]) -> ReportView:
+    """The report's view of a result document (schema 1.x: every finding listed)."""
+    view = ReportView()
+    for finding in document["findings"]:
+        if finding["status"] == "PASS":
+            view.passing.setdefault(finding["check_id"], []).append(_resource(finding))
+        else:
+            view.findings.append(finding)
+    return view
+
+
+def _template(value: Any, name: str | None, ident: str | None) -> Any:
+    """``value`` with ``name`` and then ``ident`` replaced by their placeholders."""
+    if isinstance(value, str):
+        if name:
+            value = value.replace(name, NAME)
+        if ident:
+            value = value.replace(ident, ID)
+        return value
+    if isinstance(value, dict):
+        return {k: _template(v, name, ident) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_template(v, name, ident) for v in value]
+    return value
+
+
+def _fill(value: Any, name: str | None, ident: str | None) -> Any:
+    """The inverse of `_template`."""
+    if isinstance(value, str):
+        if ID in value:
+            value = value.replace(ID, ident or "")
+        if NAME in value:
+            value = value.replace(NAME, name or "")
+        return value
+    if isinstance(value, dict):
+        return {k: _fill(v, name, ident) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, name, ident) for v in value]
+    return value
+
+
+def _runs(indices: Iterable[int]) -> list[int]:
+    runs: list[int] = []
+    end = 0
+    for index in sorted(set(indices)):
+        if runs and index == end:
+            runs[-1] += 1
+        else:
+            runs += [index - end, 1]
+        end = index + 1
+    return runs
+
+
+def _unruns(runs: list[int]) -> list[int]:
+    indices: list[int] = []
+    end = 0
+    for position in range(0, len(runs), 2):
+        start = end + runs[position]
+        end = start + runs[position + 1]
+        indices.extend(range(start, end))
+    return indices
+
+
+def _sort_key(finding: Mapping[str, Any]) -> tuple[int, int]:
+    severity = finding.get("severity")
+    return (
+        _STATUS_RANK.get(finding["status"], len(_STATUS_RANK)),
+        SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES),
+    )
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+
+
+def _escaped(text: str) -> str:
+    """``text`` as it appears inside a JSON string written by `_json`."""
+    return _json(text)[1:-1] if _NEEDS_ESCAPE(text) else text
+
+
+def _hashable(value: Any) -> Any:
+    return value if value is None or isinstance(value, (str, int, float)) else _json(value)
+
+
+def _safe(value: str | None) -> bool:
+    return not value or (NAME not in value and ID not in value)
+
+
+def encode_payload(view: ReportView) -> dict[str, Any]:
+    """The compact payload (module docstring) of ``view``."""
+    resources: set[Resource] = {_resource(f) for f in view.findings}
+    for listed in view.passing.values():
+        resources.update(listed)
+    table = sorted(resources, key=lambda r: tuple("" if v is None else v for v in r))
+    position = {resource: index for index, resource in enumerate(table)}
+    types = sorted({t or "" for t, _, _ in table})
+    type_index = {t: i for i, t in enumerate(types)}
+
+    shapes: list[dict[str, Any]] = []
+    shape_index: dict[tuple[Any, ...], int] = {}
+    remediations: list[Any] = []
+    remediation_index: dict[str, int] = {}
+    shape_column: list[int] = []
+    resource_column: list[int] = []
+    for finding in sorted(view.findings, key=_sort_key):
+        resource = _resource(finding)
+        _, ident, name = resource
+        message, evidence = finding.get("message"), finding.get("evidence")
+        evidence_text = _json(evidence)
+        tpl = (
+            _safe(name)
+            and _safe(ident)
+            and _safe(message if isinstance(message, str) else _json(message))
+            and "\\u0000" not in evidence_text
+            and "\\u0001" not in evidence_text
+        )
+        if tpl:
+            message = _template(message, name, ident)
+            # A string holding the name or id holds its JSON escape: else nothing to replace.
+            if any(v and _escaped(v) in evidence_text for v in (name, ident)):
+                evidence = _template(evidence, name, ident)
+                evidence_text = _json(evidence)
+        remediation = finding.get("remediation")
+        remediation_key = remediation if isinstance(remediation, str) else _json(remediation)
+        if remediation_key not in remediation_index:
+            remediation_index[remediation_key] = len(remediations)
+            remediations.append(remediation)
+        others = {k: v for k, v in finding.items() if k not in _TEXT_KEYS}
+        extra = {
+            k: v for k, v in (finding.get("resource") or {}).items() if k not in _RESOURCE_KEYS
+        }
+        key = (tpl, _hashable(message), evidence_text, remediation_index[remediation_key])
+        key += tuple((k, _hashable(v)) for k, v in others.items())
+        key += (_json(extra) if extra else "",)
+        if key not in shape_index:
+            shape = {**others, "message": message, "evidence": evidence, "tpl": tpl}
+            shape["remediation"] = remediation_index[remediation_key]
+            if extra:
+                shape["resource"] = extra
+            shape_index[key] = len(shapes)
+            shapes.append(shape)
+        shape_column.append(shape_index[key])
+        resource_column.append(position[resource])
+    return {
+        "v": PAYLOAD_VERSION,
+        "types": types,
+        "resources": {
+            "t": [type_index[t or ""] for t, _, _ in table],
+            "i": [i for _, i, _ in table],
+            "n": [n for _, _, n in table],
+        },
+        "shapes": shapes,
+        "remediations": remediations,
+        "rows": {"s": shape_column, "r": resource_column},
+        "passing": {
+            check: _runs(position[r] for r in listed) for check, listed in view.passing.items()
+        },
+    }
+
+
+def _resource_at(payload: Mapping[str, Any], index: int) -> dict[str, Any]:
+    columns = payload["resources"]
+    kind = payload["types"][columns["t"][index]]
+    return {"type": kind or None, "id": columns["i"][index], "name": columns["n"][index]}
+
+
+def decode_payload(payload: Mapping[str, Any]) -> ReportView:
+    """The view `encode_payload` was given (findings in report order, PASS by resource)."""
+    view = ReportView()
+    rows = payload["rows"]
+    for shape_at, resource_at in zip(rows["s"], rows["r"], strict=True):
+        shape = dict(payload["shapes"][shape_at])
+        resource = _resource_at(payload, resource_at)
+        resource.update(shape.pop("resource", {}))
+        shape["remediation"] = payload["remediations"][shape["remediation"]]
+        if shape.pop("tpl"):
+            for key in ("message", "evidence"):
+                shape[key] = _fill(shape[key], resource["name"], resource["id"])
+        view.findings.append({**shape, "resource": resource})
+    for check, runs in payload["passing"].items():
+        view.passing[check] = [
+            tuple(_resource_at(payload, i)[k] for k in _RESOURCE_KEYS)  # type: ignore[misc]
+            for i in _unruns(runs)
+        ]
+    return view
+
+
+def embed(payload: Any) -> str:
+    """``payload`` as JSON safe inside ``<script type="application/json">``."""
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
