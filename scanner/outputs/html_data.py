@@ -31,6 +31,7 @@ from typing import Any
 
 from scanner.engine.findings import REPORT_ORDER
 from scanner.language.check_spec import SEVERITIES
+from scanner.results.reader import ResultReader
 
 NAME, ID = "\x00", "\x01"
 PAYLOAD_VERSION = 1
@@ -56,13 +57,12 @@ def _resource(finding: Mapping[str, Any]) -> Resource:
 
 
 def view_of(document: Mapping[str, Any]) -> ReportView:
-    """The report's view of a result document (schema 1.x: every finding listed)."""
-    view = ReportView()
-    for finding in document["findings"]:
-        if finding["status"] == "PASS":
-            view.passing.setdefault(finding["check_id"], []).append(_resource(finding))
-        else:
-            view.findings.append(finding)
+    """The report's view of a result document of any schema version (`ResultReader`)."""
+    reader = ResultReader(document)
+    view = ReportView(findings=list(reader.attention()))
+    for entry in reader.passed():
+        listed = view.passing.setdefault(entry.check_id, [])
+        listed.extend((entry.resource_type, ident, name) for ident, name in entry.resources)
     return view
 
 

@@ -1,0 +1,93 @@
+"""A result document for a big org, built in seconds instead of a minute-long scan.
+
+`big_document` scans a real synthetic org of ``users / factor`` users with every shipped
+check, then repeats each finding and passing resource on a user or permission set
+``factor`` times, renumbered the way `benchmarks.synthetic_org` numbers them (id
+``005`` + 12 digits, name ``user<N>@synthetic.example``; ``0PS`` + 12 digits,
+``PermSet <N>``), in its message and evidence too. Tenant-level findings stay once. The
+summary, groups and coverage are recounted, so the document is what a scan of the big
+org says, with the engine's own messages and evidence: a 100,000-user org has about
+320,000 findings that did not pass and 700,000 passing resources, as a real scan does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime, timezone
+from typing import Any
+
+from benchmarks.synthetic_org import make_inventory
+from scanner.engine.findings import REPORT_ORDER
+from scanner.engine.scan import run_checks
+from scanner.language.check_spec import load_checks
+from scanner.language.policy import load_policy
+from scanner.results.document import to_document
+from scanner.results.grouping import coverage, finding_groups
+from scanner.results.reader import ResultReader
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+_KINDS = {"users": ("005", "user{}@synthetic.example"), "permission_sets": ("0PS", "PermSet {}")}
+
+
+def _renamer(kind: str, ident: str, offset: int) -> tuple[str, str, str] | None:
+    """(old name, new id, new name) for copy ``offset`` of resource ``ident``."""
+    prefix, pattern = _KINDS[kind]
+    number = int(ident[len(prefix) :])
+    return pattern.format(number), f"{prefix}{number + offset:012d}", pattern.format(number + offset)
+
+
+def _copy(finding: dict[str, Any], offset: int) -> dict[str, Any]:
+    resource = finding["resource"]
+    old_name, new_id, new_name = _renamer(resource["type"], resource["id"], offset)  # type: ignore[misc]
+
+    def rename(text: str) -> str:
+        return text.replace(resource["id"], new_id).replace(old_name, new_name)
+
+    evidence = json.loads(rename(json.dumps(finding["evidence"])))
+    return {
+        **finding,
+        "resource": {**resource, "id": new_id, "name": rename(resource["name"])},
+        "message": rename(finding["message"]),
+        "evidence": evidence,
+    }
+
+
+def big_document(users: int = 100_000, permission_sets: int = 5_000, factor: int = 100) -> Any:
+    """A schema 2.0 result document of an org with ``users`` users (module docstring)."""
+    inventory = make_inventory(users=users // factor, permission_sets=permission_sets // factor)
+    result = run_checks(inventory, load_policy(), tuple(sorted(load_checks())), now=NOW)
+    document = to_document(result, "low")
+    unit = {"users": users // factor, "permission_sets": permission_sets // factor}
+    findings = []
+    for finding in document["findings"]:
+        kind = finding["resource"]["type"]
+        if kind not in unit:
+            findings.append(finding)
+            continue
+        findings.extend(_copy(finding, k * unit[kind]) for k in range(factor))
+    document["findings"] = findings
+    for entry in document["passed"]:
+        kind = entry["resource_type"]
+        if kind not in unit:
+            continue
+        copies = []
+        for k in range(factor):
+            for ident, name in entry["resources"]:
+                _, new_id, new_name = _renamer(kind, ident, k * unit[kind])  # type: ignore[misc]
+                copies.append([new_id, new_name])
+        entry["resources"], entry["count"] = copies, len(copies)
+    verdicts = list(ResultReader(document).every_finding())
+    summary = document["summary"]
+    summary["findings"] = len(verdicts)
+    summary["by_status"] = dict(Counter(f["status"] for f in verdicts))
+    by_severity: dict[str, Counter[str]] = {}
+    for finding in verdicts:
+        by_severity.setdefault(finding["severity"], Counter())[finding["status"]] += 1
+    summary["by_severity"] = {
+        severity: {s: counts.get(s, 0) for s in REPORT_ORDER}
+        for severity, counts in by_severity.items()
+    }
+    summary["coverage"] = coverage(verdicts)
+    document["groups"] = finding_groups(findings)
+    return document
