@@ -13,6 +13,7 @@ import click
 
 from scanner.cli.options import (
     STDOUT,
+    indent_option,
     parse_formats,
     stderr_console,
     stdout_console,
@@ -43,7 +44,10 @@ from scanner.sanitize import clean_document
     help=f"Folder for report files (default: ./{DEFAULT_OUT}); '-' prints one format.",
 )
 @click.option("--all-findings", is_flag=True, help="List every finding on the console.")
-def report_command(result: Path, formats: str, out_dir: Path | None, all_findings: bool) -> None:
+@indent_option
+def report_command(
+    result: Path, formats: str, out_dir: Path | None, all_findings: bool, indent: bool
+) -> None:
     """Render the saved result RESULT (a crmscan JSON result) in other formats.
 
     Example: crmscan report crmscan-report/crmscan-results.json --format html,sarif
@@ -52,16 +56,18 @@ def report_command(result: Path, formats: str, out_dir: Path | None, all_finding
     files = [n for n in names if n != "console"]
     if out_dir == STDOUT and (len(files) != 1 or "console" in names):
         raise ConfigError("--out - writes exactly one report format to standard output")
-    document = load_result(result)
+    # A result file is data entering crmscan again: redacted and neutralised once, here.
+    document = clean_document(load_result(result))
     if out_dir == STDOUT:
-        click.echo(render_report(document, files[0]), nl=False)
+        click.echo(render_report(document, files[0], cleaned=True, indent=indent), nl=False)
         return
     if "console" in names:
-        print_result(clean_document(document), stdout_console(), limit=0 if all_findings else 15)
+        print_result(document, stdout_console(), limit=0 if all_findings else 15)
     notes = stderr_console()
     target = out_dir or DEFAULT_OUT
     for name in files:
-        notes.print(f"wrote {write_report(document, name, target)}", highlight=False)
+        path = write_report(document, name, target, cleaned=True, indent=indent)
+        notes.print(f"wrote {path}", highlight=False)
 
 
 def register(group: click.Group) -> None:

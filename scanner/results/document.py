@@ -57,7 +57,7 @@ def _check_document(
     check: CompiledCheck, mappings: Mapping[str, list[dict[str, str]]]
 ) -> dict[str, Any]:
     spec = check.spec
-    return clean_value(
+    cleaned: dict[str, Any] = clean_value(
         {
             "id": spec.id,
             "title": spec.title,
@@ -75,6 +75,7 @@ def _check_document(
             "frameworks": list(mappings.get(spec.id, [])),
         }
     )
+    return cleaned
 
 
 def finding_document(finding: Finding, result: ScanResult) -> dict[str, Any]:
