@@ -24,10 +24,11 @@ element: ``<``, ``>`` and ``&`` become JSON escapes, so no CRM text can close th
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from scanner.engine.findings import REPORT_ORDER
 from scanner.language.check_spec import SEVERITIES
@@ -35,9 +36,7 @@ from scanner.results.reader import ResultReader
 
 NAME, ID = "\x00", "\x01"
 PAYLOAD_VERSION = 1
-_RESOURCE_KEYS = ("type", "id", "name")
-_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f\ud800-\udfff]').search
-_TEXT_KEYS = frozenset({"resource", "message", "evidence", "remediation"})
+_RESOURCE_KEYS = frozenset({"type", "id", "name"})
 _STATUS_RANK = {status: rank for rank, status in enumerate(REPORT_ORDER)}
 
 Resource = tuple[str | None, str | None, str | None]
@@ -126,13 +125,17 @@ def _sort_key(finding: Mapping[str, Any]) -> tuple[int, int]:
     )
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+def _json(value: Any) -> bytes:
+    """Canonical JSON (sorted keys) of ``value``, as a key to compare values by."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    except (orjson.JSONEncodeError, TypeError):  # e.g. an integer beyond 64 bits
+        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()
 
 
-def _escaped(text: str) -> str:
+def _escaped(text: str) -> bytes:
     """``text`` as it appears inside a JSON string written by `_json`."""
-    return _json(text)[1:-1] if _NEEDS_ESCAPE(text) else text
+    return _json(text)[1:-1]
 
 
 def _hashable(value: Any) -> Any:
@@ -154,9 +157,9 @@ def encode_payload(view: ReportView) -> dict[str, Any]:
     type_index = {t: i for i, t in enumerate(types)}
 
     shapes: list[dict[str, Any]] = []
-    shape_index: dict[tuple[Any, ...], int] = {}
+    shape_index: dict[bytes, int] = {}
     remediations: list[Any] = []
-    remediation_index: dict[str, int] = {}
+    remediation_index: dict[Any, int] = {}
     shape_column: list[int] = []
     resource_column: list[int] = []
     for finding in sorted(view.findings, key=_sort_key):
@@ -168,8 +171,8 @@ def encode_payload(view: ReportView) -> dict[str, Any]:
             _safe(name)
             and _safe(ident)
             and _safe(message if isinstance(message, str) else _json(message))
-            and "\\u0000" not in evidence_text
-            and "\\u0001" not in evidence_text
+            and b"\\u0000" not in evidence_text
+            and b"\\u0001" not in evidence_text
         )
         if tpl:
             message = _template(message, name, ident)
@@ -178,22 +181,18 @@ def encode_payload(view: ReportView) -> dict[str, Any]:
                 evidence = _template(evidence, name, ident)
                 evidence_text = _json(evidence)
         remediation = finding.get("remediation")
-        remediation_key = remediation if isinstance(remediation, str) else _json(remediation)
+        remediation_key = _hashable(remediation)
         if remediation_key not in remediation_index:
             remediation_index[remediation_key] = len(remediations)
             remediations.append(remediation)
-        others = {k: v for k, v in finding.items() if k not in _TEXT_KEYS}
-        extra = {
-            k: v for k, v in (finding.get("resource") or {}).items() if k not in _RESOURCE_KEYS
-        }
-        key = (tpl, _hashable(message), evidence_text, remediation_index[remediation_key])
-        key += tuple((k, _hashable(v)) for k, v in others.items())
-        key += (_json(extra) if extra else "",)
+        shape = dict(finding)
+        where = shape.pop("resource", None) or {}
+        if where.keys() - _RESOURCE_KEYS:
+            shape["resource"] = {k: v for k, v in where.items() if k not in _RESOURCE_KEYS}
+        shape["message"], shape["evidence"], shape["tpl"] = message, evidence, tpl
+        shape["remediation"] = remediation_index[remediation_key]
+        key = _json(shape)
         if key not in shape_index:
-            shape = {**others, "message": message, "evidence": evidence, "tpl": tpl}
-            shape["remediation"] = remediation_index[remediation_key]
-            if extra:
-                shape["resource"] = extra
             shape_index[key] = len(shapes)
             shapes.append(shape)
         shape_column.append(shape_index[key])
@@ -236,7 +235,7 @@ def decode_payload(payload: Mapping[str, Any]) -> ReportView:
         view.findings.append({**shape, "resource": resource})
     for check, runs in payload["passing"].items():
         view.passing[check] = [
-            tuple(_resource_at(payload, i)[k] for k in _RESOURCE_KEYS)  # type: ignore[misc]
+            tuple(_resource_at(payload, i)[k] for k in ("type", "id", "name"))  # type: ignore[misc]
             for i in _unruns(runs)
         ]
     return view
@@ -244,5 +243,5 @@ def decode_payload(payload: Mapping[str, Any]) -> ReportView:
 
 def embed(payload: Any) -> str:
     """``payload`` as JSON safe inside ``<script type="application/json">``."""
-    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    text = orjson.dumps(payload).decode("utf-8")
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -307,8 +307,12 @@
     var from = list.childElementCount, to = Math.min(indices.length, from + (from ? 1000 : 200));
     for (var k = from; k < to; k += 1) {
       var where = resource(indices[k]);
-      var item = el("li", "", str(where.name || where.id || where.type));
-      if (where.id && where.name) { item.appendChild(el("span", "rid", where.id)); }
+      var item = el("li");
+      item.appendChild(el("span", "rname", where.name || where.id || where.type));
+      if (where.id && where.name) {
+        item.appendChild(document.createTextNode(" "));
+        item.appendChild(el("span", "rid", where.id));
+      }
       list.appendChild(item);
     }
     more.hidden = to >= indices.length;

@@ -34,7 +34,11 @@ def _renamer(kind: str, ident: str, offset: int) -> tuple[str, str, str] | None:
     """(old name, new id, new name) for copy ``offset`` of resource ``ident``."""
     prefix, pattern = _KINDS[kind]
     number = int(ident[len(prefix) :])
-    return pattern.format(number), f"{prefix}{number + offset:012d}", pattern.format(number + offset)
+    return (
+        pattern.format(number),
+        f"{prefix}{number + offset:012d}",
+        pattern.format(number + offset),
+    )
 
 
 def _copy(finding: dict[str, Any], offset: int) -> dict[str, Any]:
@@ -73,7 +77,7 @@ def big_document(users: int = 100_000, permission_sets: int = 5_000, factor: int
             continue
         copies = []
         for k in range(factor):
-            for ident, name in entry["resources"]:
+            for ident, _name in entry["resources"]:
                 _, new_id, new_name = _renamer(kind, ident, k * unit[kind])  # type: ignore[misc]
                 copies.append([new_id, new_name])
         entry["resources"], entry["count"] = copies, len(copies)

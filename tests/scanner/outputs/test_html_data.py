@@ -59,7 +59,7 @@ def test_findings_and_passing_resources_come_back_exactly(document: dict[str, An
     [
         ("user1@example.com", "005000000000001"),
         ("n", "u"),  # letters that JSON escapes (\n, \u) are made of
-        ('quo"te\\back', "id\"1"),
+        ('quo"te\\back', 'id"1'),
         ("has\x00placeholder", "005"),  # a placeholder in the data: kept as is
         ("name", "id\x01"),
         (None, None),
