@@ -12,10 +12,17 @@ org says, with the engine's own messages and evidence: a 100,000-user org has ab
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import tempfile
+import time
 from collections import Counter
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
+
+import orjson
 
 from benchmarks.synthetic_org import make_inventory
 from scanner.engine.findings import REPORT_ORDER
@@ -24,7 +31,6 @@ from scanner.language.check_spec import load_checks
 from scanner.language.policy import load_policy
 from scanner.results.document import to_document
 from scanner.results.grouping import coverage, finding_groups
-from scanner.results.reader import ResultReader
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 _KINDS = {"users": ("005", "user{}@synthetic.example"), "permission_sets": ("0PS", "PermSet {}")}
@@ -48,7 +54,10 @@ def _copy(finding: dict[str, Any], offset: int) -> dict[str, Any]:
     def rename(text: str) -> str:
         return text.replace(resource["id"], new_id).replace(old_name, new_name)
 
-    evidence = json.loads(rename(json.dumps(finding["evidence"])))
+    evidence = finding["evidence"]
+    text = json.dumps(evidence)
+    if resource["id"] in text or old_name in text:
+        evidence = json.loads(rename(text))
     return {
         **finding,
         "resource": {**resource, "id": new_id, "name": rename(resource["name"])},
@@ -81,17 +90,57 @@ def big_document(users: int = 100_000, permission_sets: int = 5_000, factor: int
                 _, new_id, new_name = _renamer(kind, ident, k * unit[kind])  # type: ignore[misc]
                 copies.append([new_id, new_name])
         entry["resources"], entry["count"] = copies, len(copies)
-    verdicts = list(ResultReader(document).every_finding())
+    checks = {c["id"]: c for c in document["checks"]}
+    passes = (
+        {"status": "PASS", "domain": checks[e["check_id"]]["domain"], "check_id": e["check_id"]}
+        for e in document["passed"]
+        for _ in e["resources"]
+    )
+    verdicts = [*findings, *passes]
     summary = document["summary"]
     summary["findings"] = len(verdicts)
     summary["by_status"] = dict(Counter(f["status"] for f in verdicts))
     by_severity: dict[str, Counter[str]] = {}
     for finding in verdicts:
-        by_severity.setdefault(finding["severity"], Counter())[finding["status"]] += 1
+        severity = finding.get("severity") or checks[finding["check_id"]]["severity"]
+        by_severity.setdefault(severity, Counter())[finding["status"]] += 1
     summary["by_severity"] = {
         severity: {s: counts.get(s, 0) for s in REPORT_ORDER}
         for severity, counts in by_severity.items()
     }
     summary["coverage"] = coverage(verdicts)
     document["groups"] = finding_groups(findings)
+    return document
+
+
+def _sources_digest() -> str:
+    """A digest of everything the document depends on: the scanner and its check files."""
+    root = Path(__file__).resolve().parents[3]
+    digest = hashlib.sha256()
+    files = [*sorted((root / "scanner").rglob("*")), root / "benchmarks" / "synthetic_org.py"]
+    for path in [*files, Path(__file__).resolve()]:
+        if path.is_file() and path.suffix in (".py", ".yaml", ".yml", ".json"):
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def cached_big_document(users: int = 100_000, permission_sets: int = 5_000) -> Any:
+    """`big_document`, kept under the temporary directory between test sessions.
+
+    The file is named by a digest of the scanner's sources, so any change to the code
+    builds it again; files of other digests older than a day are removed.
+    """
+    folder = Path(tempfile.gettempdir()) / "crmscan-test-cache"
+    folder.mkdir(exist_ok=True)
+    path = folder / f"big-document-{users}-{permission_sets}-{_sources_digest()}.json"
+    if path.exists():
+        return orjson.loads(path.read_bytes())
+    document = big_document(users, permission_sets)
+    partial = path.with_suffix(f".{os.getpid()}.part")
+    partial.write_bytes(orjson.dumps(document))
+    partial.replace(path)
+    for old in folder.glob("big-document-*.json"):
+        if old != path and time.time() - old.stat().st_mtime > 86_400:
+            old.unlink(missing_ok=True)
     return document

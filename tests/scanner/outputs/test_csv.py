@@ -36,9 +36,9 @@ def test_remediation_with_newlines_stays_in_one_cell(
     rows = _read(write_report(document, "csv", tmp_path))
     multi_line = [r for r in rows if "\n" in r["remediation"]]
     assert multi_line, "shipped remediation texts span several lines"
-    assert multi_line[0]["remediation"] == list(read(document).every_finding())[rows.index(multi_line[0])][
-        "remediation"
-    ].replace("\r", "")
+    assert multi_line[0]["remediation"] == list(read(document).every_finding())[
+        rows.index(multi_line[0])
+    ]["remediation"].replace("\r", "")
 
 
 def test_exceptions_and_frameworks_are_columns(document: dict[str, Any], tmp_path: Path) -> None:

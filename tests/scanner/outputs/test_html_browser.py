@@ -165,11 +165,17 @@ def test_report_in_headless_chromium(
     assert len(items) == min(200, passing[check_id].count)
     names = {name for _, name in passing[check_id].resources}
     assert {i.text for i in items} <= names
-    markup = next(c for c, e in passing.items() if MARKUP_NAME in {n for _, n in e.resources})
-    if markup != check_id:
-        browser.find_element(By.CSS_SELECTOR, f'button.show-pass[data-check="{markup}"]').click()
-    names = [i.text for i in browser.find_elements(By.CSS_SELECTOR, "tr.pass-row li .rname")]
-    assert MARKUP_NAME in names, "markup in a user name is listed as text"
+    # Markup in a user name is text, in the findings table and in the passing lists.
+    Select(browser.find_element(By.ID, "filter-status")).select_by_value("")
+    search.send_keys("onerror=alert")
+    assert _shown(browser) == sum(1 for f in expected if MARKUP_NAME in _hay(f)) > 0
+    cells = [c.text for c in browser.find_elements(By.CSS_SELECTOR, "tbody.finding td")]
+    assert MARKUP_NAME in cells
+    for check, entry in passing.items():
+        if MARKUP_NAME in {n for _, n in entry.resources} and check != check_id:
+            browser.find_element(By.CSS_SELECTOR, f'button.show-pass[data-check="{check}"]').click()
+            names = [i.text for i in browser.find_elements(By.CSS_SELECTOR, "li .rname")]
+            assert MARKUP_NAME in names
     assert not browser.find_elements(By.CSS_SELECTOR, "img")
 
     screenshot = tmp_path / "crmscan-report.png"
