@@ -35,6 +35,7 @@ from scanner.language.check_spec import SEVERITIES
 from scanner.results.reader import ResultReader
 
 NAME, ID = "\x00", "\x01"
+_NAME_JSON, _ID_JSON = b"\\u0000", b"\\u0001"
 PAYLOAD_VERSION = 1
 _RESOURCE_KEYS = frozenset({"type", "id", "name"})
 _STATUS_RANK = {status: rank for rank, status in enumerate(REPORT_ORDER)}
@@ -146,12 +147,45 @@ def _safe(value: str | None) -> bool:
     return not value or (NAME not in value and ID not in value)
 
 
+def _templated_evidence(
+    evidence: Any,
+    text: bytes,
+    name: str | None,
+    ident: str | None,
+    seen: dict[bytes, tuple[Any, bytes]],
+) -> Any:
+    """`_template` of ``evidence`` (whose `_json` is ``text``), reusing an equal template.
+
+    A string holding the name or id holds its JSON escape, so ``text`` without them
+    needs no template. Otherwise ``text`` with them replaced in place is a hint at a
+    template seen before; it is taken only if filling its JSON gives ``text`` back,
+    which proves filling the template gives ``evidence`` back.
+    """
+    hint = text
+    escaped_name = _escaped(name) if name else b""
+    escaped_id = _escaped(ident) if ident else b""
+    if escaped_name:
+        hint = hint.replace(escaped_name, _NAME_JSON)
+    if escaped_id:
+        hint = hint.replace(escaped_id, _ID_JSON)
+    if hint == text:
+        return evidence
+    known = seen.get(hint)
+    if known is not None:
+        filled = known[1].replace(_ID_JSON, escaped_id).replace(_NAME_JSON, escaped_name)
+        if filled == text:
+            return known[0]
+    template = _template(evidence, name, ident)
+    seen[hint] = (template, _json(template))
+    return template
+
+
 def encode_payload(view: ReportView) -> dict[str, Any]:
     """The compact payload (module docstring) of ``view``."""
     resources: set[Resource] = {_resource(f) for f in view.findings}
     for listed in view.passing.values():
         resources.update(listed)
-    table = sorted(resources, key=lambda r: tuple("" if v is None else v for v in r))
+    table = sorted(resources, key=lambda r: (r[0] or "", r[1] or "", r[2] or ""))
     position = {resource: index for index, resource in enumerate(table)}
     types = sorted({t or "" for t, _, _ in table})
     type_index = {t: i for i, t in enumerate(types)}
@@ -162,6 +196,7 @@ def encode_payload(view: ReportView) -> dict[str, Any]:
     remediation_index: dict[Any, int] = {}
     shape_column: list[int] = []
     resource_column: list[int] = []
+    templated: dict[bytes, tuple[Any, bytes]] = {}
     for finding in sorted(view.findings, key=_sort_key):
         resource = _resource(finding)
         _, ident, name = resource
@@ -171,15 +206,12 @@ def encode_payload(view: ReportView) -> dict[str, Any]:
             _safe(name)
             and _safe(ident)
             and _safe(message if isinstance(message, str) else _json(message))
-            and b"\\u0000" not in evidence_text
-            and b"\\u0001" not in evidence_text
+            and _NAME_JSON not in evidence_text
+            and _ID_JSON not in evidence_text
         )
         if tpl:
             message = _template(message, name, ident)
-            # A string holding the name or id holds its JSON escape: else nothing to replace.
-            if any(v and _escaped(v) in evidence_text for v in (name, ident)):
-                evidence = _template(evidence, name, ident)
-                evidence_text = _json(evidence)
+            evidence = _templated_evidence(evidence, evidence_text, name, ident, templated)
         remediation = finding.get("remediation")
         remediation_key = _hashable(remediation)
         if remediation_key not in remediation_index:

@@ -75,6 +75,20 @@ def test_templating_is_lossless_for_awkward_names(name: str | None, ident: str |
     assert back.findings == findings
 
 
+def test_evidence_templates_are_reused_only_when_they_fit() -> None:
+    # Same text once the names are cut out, different structure: 1 is also a number.
+    findings = [
+        _finding("1", "a", evidence={"n": 1, "s": "1"}),
+        _finding("2", "b", evidence={"n": 2, "s": "2"}),
+        _finding("3", "c", evidence={"n": 1, "s": "3"}),
+        _finding("4", "d", evidence={"n": 1, "s": "4", "t": "a\\4"}),
+        _finding("5", "e", evidence={"n": 1, "s": "5", "t": "a\\5"}),
+    ]
+    payload = encode_payload(ReportView(findings=copy.deepcopy(findings)))
+    assert _roundtrip(ReportView(findings=copy.deepcopy(findings))).findings == findings
+    assert len(payload["shapes"]) == 4  # rows 1 and 3 share a shape, as do 4 and 5
+
+
 def test_findings_that_differ_only_in_the_resource_share_one_shape() -> None:
     findings = [_finding(f"user{i}@example.com", f"005{i:012d}") for i in range(500)]
     payload = encode_payload(ReportView(findings=findings))
