@@ -211,6 +211,11 @@ def redact(text: str) -> str:
     return text
 
 
+def holds_secret(data: bytes) -> bool:
+    """True when UTF-8 ``data`` holds a registered secret (in any form) or a secret shape."""
+    return _patterns.data.search(data) is not None
+
+
 def redact_bytes(data: bytes) -> bytes:
     """`redact` over UTF-8 ``data`` (one pass of the combined pattern)."""
     patterns = _patterns

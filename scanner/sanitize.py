@@ -18,7 +18,9 @@ import re
 from collections.abc import Callable
 from typing import Any, overload
 
-from scanner.redact import redact
+import orjson
+
+from scanner.redact import holds_secret, redact
 
 # C0 controls (but tab and newline), DEL, C1 controls, the Arabic letter mark, zero-width
 # and directional marks, line and paragraph separators, bidi embeddings, overrides and
@@ -98,12 +100,39 @@ def _keep(text: str) -> str:
     return text
 
 
+# What an unsafe character looks like in orjson's output: a control character is escaped
+# (\n, \t, \u001b, ...), the others are written as UTF-8. A backslash in the text
+# (escaped as \\) may match too: then the slow walk decides, so nothing is missed.
+_UNSAFE_JSON_LINE = re.compile(
+    rb"\\[nrtbfu]|\x7f|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8b-\x8f\xa8-\xae]"
+    rb"|\xe2\x81[\xa0-\xa4\xa6-\xa9]|\xef\xbb\xbf|\xef\xbf[\xb9-\xbb]"
+)
+
+
+def _plainly_safe(value: Any, secrets: bool = False) -> bool:
+    """True when ``value`` holds no character `neutralize` would change, even on one
+    line, (with ``secrets``) and nothing `redact` would change: one orjson encoding and
+    one or two searches instead of a walk. JSON escapes a string's quotes, backslashes
+    and controls, and the JSON-escaped forms of each secret are registered too."""
+    try:
+        encoded = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+    except (TypeError, orjson.JSONEncodeError):  # a lone surrogate, or not JSON data
+        return False
+    if _UNSAFE_JSON_LINE.search(encoded) is not None:
+        return False
+    return not (secrets and holds_secret(encoded))
+
+
 def clean_value(value: Any, single_line: bool = False) -> Any:
     """``value`` (JSON data) with control characters neutralised, copied only on change.
 
     For data already redacted where it entered crmscan (`scanner.redact.redact_inventory`):
     the result document builds its CRM text through here.
     """
+    if isinstance(value, str):
+        return neutralize(value, single_line)
+    if value is None or _plainly_safe(value):
+        return value
     return _clean(value, single_line, _keep)
 
 
@@ -111,8 +140,11 @@ def clean_document(value: Any, single_line: bool = False) -> Any:
     """``value`` (JSON data) with every string redacted and neutralised.
 
     Text under `CRM_FIELDS` keys is kept on one line. Keys are cleaned too. For data of
-    unknown origin (a result file read back); nothing is copied where nothing changes.
+    unknown origin (a result file read back); nothing is copied where nothing changes,
+    and a document with nothing to change costs one encoding and two searches.
     """
+    if isinstance(value, (dict, list)) and _plainly_safe(value, secrets=True):
+        return value
     return _clean(value, single_line, redact)
 
 

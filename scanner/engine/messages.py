@@ -39,22 +39,17 @@ def placeholders(text: str) -> list[str]:
 def render_template(text: str, lookup: Callable[[str], str | None]) -> str:
     """``text`` with each ``{name}`` replaced by ``lookup(name)``; None follows the rule above."""
     parts = _parse(text)
-    values: list[str | None] = []
+    values = [lookup(name) for _, name in parts if name]
+    if None not in values:  # the common case: nothing to drop
+        filled = iter(values)
+        return "".join(literal + (next(filled) or "" if name else "") for literal, name in parts)
     pieces: list[str] = []
+    index = 0
     for literal, name in parts:
         pieces.append(literal)
         if name:
-            values.append(lookup(name))
-            pieces.append(_TOKEN.format(len(values) - 1))
-    if all(v is not None for v in values):  # the common case: nothing to drop
-        out: list[str] = []
-        index = 0
-        for literal, name in parts:
-            out.append(literal)
-            if name:
-                out.append(values[index] or "")
-                index += 1
-        return "".join(out)
+            pieces.append(_TOKEN.format(index))
+            index += 1
     shaped = _GROUP_RE.sub(lambda m: _without_nulls(m, values), "".join(pieces))
     return _TOKEN_RE.sub(lambda m: values[int(m.group(1))] or UNKNOWN, shaped)
 

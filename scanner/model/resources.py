@@ -6,6 +6,7 @@ import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from operator import attrgetter
 from typing import Any, Union
 
@@ -65,8 +66,12 @@ RESOURCE_KINDS: dict[str, ResourceKind] = {
 }
 
 
+@cache
 def getter(path: str) -> Getter:
-    """A fast accessor for a dotted attribute path; None when any step is missing."""
+    """A fast accessor for a dotted attribute path; None when any step is missing.
+
+    Cached: the paths are the checks' fields, and a report asks for the same few a
+    million times."""
     get = attrgetter(path)
 
     def read(obj: Any) -> Any:

@@ -104,6 +104,25 @@ def finding_document(finding: Finding, result: ScanResult) -> dict[str, Any]:
     }
 
 
+#: Finding fields a 2.0 document does not repeat in each finding: they are the check's
+#: (``checks[]``) or the tenant's; `scanner.results.reader` puts them back.
+PER_CHECK = ("title", "severity", "domain", "remediation")
+PER_TENANT = ("platform", "tenant_id")
+#: Finding fields a 2.0 document leaves out when they are null.
+OPTIONAL = ("exception", "attestation")
+
+
+def stored_finding(finding: dict[str, Any]) -> dict[str, Any]:
+    """``finding`` (as `finding_document` builds it) as a 2.0 document stores it."""
+    return {
+        key: value
+        for key, value in finding.items()
+        if key not in PER_CHECK
+        and key not in PER_TENANT
+        and (value is not None or key not in OPTIONAL)
+    }
+
+
 def is_compact_pass(finding: Finding) -> bool:
     """True for a PASS verdict on one resource (listed in ``passed`` in schema 2.0)."""
     return finding.status is Status.PASS and finding.resource_type != "tenant"
@@ -135,9 +154,8 @@ def passed_entries(findings: Iterable[Finding], result: ScanResult) -> list[dict
     return list(entries.values())
 
 
-def _check_outcome(findings: list[Finding], result: ScanResult) -> str:
-    statuses = {f.status for f in findings}
-    if any(f.status is Status.FAIL and not f.gate_exempt(result.today) for f in findings):
+def _outcome(statuses: set[Status], gate_fail: bool) -> str:
+    if gate_fail:
         return "FAIL"
     for status in (Status.ERROR, Status.MANUAL):
         if status in statuses:
@@ -148,16 +166,33 @@ def _check_outcome(findings: list[Finding], result: ScanResult) -> str:
 
 
 def summarize(result: ScanResult) -> dict[str, Any]:
-    """Counts by status and severity, per-check outcomes and a 0-100 posture score."""
-    by_check: dict[str, list[Finding]] = defaultdict(list)
+    """Counts by status and severity, per-check outcomes and a 0-100 posture score.
+
+    One pass over the findings (a scan of 100,000 users has a million)."""
+    today = result.today
+    statuses: dict[str, set[Status]] = defaultdict(set)
+    gate_fail: set[str] = set()
+    counted: Counter[tuple[str, Status]] = Counter()
+    excepted = 0
     for finding in result.findings:
-        by_check[finding.check.id].append(finding)
-    outcomes = {check.id: _check_outcome(by_check[check.id], result) for check in result.checks}
+        check, status = finding.check, finding.status
+        counted[(check.id, status)] += 1
+        if finding.exception is not None and finding.gate_exempt(today):
+            excepted += 1
+        elif status is Status.FAIL:
+            gate_fail.add(check.id)
+    for check_id, status in counted:
+        statuses[check_id].add(status)
+    outcomes = {
+        check.id: _outcome(statuses.get(check.id, set()), check.id in gate_fail)
+        for check in result.checks
+    }
     severity_of = {check.id: check.severity for check in result.checks}
     by_severity: dict[str, Counter[str]] = {s: Counter() for s in SEVERITIES}
-    for finding in result.findings:
-        by_severity[finding.check.severity][finding.status.value] += 1
-    counts = result.status_counts()
+    counts: Counter[str] = Counter()
+    for (check_id, status), number in counted.items():
+        by_severity[severity_of[check_id]][status.value] += number
+        counts[status.value] += number
     decided = [c for c, o in outcomes.items() if o in ("PASS", "FAIL")]
     total_weight = sum(SEVERITY_WEIGHT[severity_of[c]] for c in decided)
     passed_weight = sum(SEVERITY_WEIGHT[severity_of[c]] for c in decided if outcomes[c] == "PASS")
@@ -170,7 +205,7 @@ def summarize(result: ScanResult) -> dict[str, Any]:
         },
         "checks": {"total": len(result.checks), "by_outcome": dict(Counter(outcomes.values()))},
         "check_outcomes": outcomes,
-        "excepted": sum(1 for f in result.findings if f.gate_exempt(result.today)),
+        "excepted": excepted,
         "score": score,
     }
 
@@ -225,7 +260,7 @@ def to_document(
             clean_value(framework_report(known[name], summary["check_outcomes"]))
             for name in report_frameworks
         ],
-        "findings": findings,
+        "findings": [stored_finding(f) for f in findings],
         "passed": passed_entries(compact, result),
         "groups": finding_groups(findings),
         "gaps": [clean_value(g.model_dump(mode="json"), True) for g in inventory.gaps],

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from scanner.outputs import write_report
-from scanner.results.reader import read
 from scanner.outputs.csv_format import COLUMNS, neutralize
+from scanner.results.reader import read
 from tests.scanner.outputs.conftest import FORMULA_NAME
 
 

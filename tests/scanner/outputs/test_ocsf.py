@@ -11,8 +11,8 @@ from py_ocsf_models.events.findings.compliance_finding import ComplianceFinding
 from py_ocsf_models.events.findings.detection_finding import DetectionFinding
 
 from scanner.outputs import write_report
-from scanner.results.reader import read
 from scanner.outputs.ocsf_format import epoch_ms
+from scanner.results.reader import read
 
 # Attributes OCSF 1.5.0 marks "required" for the two classes (base event + findings
 # category + class), and for the objects crmscan fills.

@@ -152,8 +152,9 @@ def test_diff_sees_a_fix_among_compact_passes(old: dict[str, Any], current: dict
     failing = next(f for f in old["findings"] if f["status"] == "FAIL" and not f["exception"])
     newer = json.loads(json.dumps(current))
     newer["findings"] = [
-        f for f in newer["findings"] if f["resource"]["id"] != failing["resource"]["id"]
-        or f["check_id"] != failing["check_id"]
+        f
+        for f in newer["findings"]
+        if f["resource"]["id"] != failing["resource"]["id"] or f["check_id"] != failing["check_id"]
     ]
     entry = next(p for p in newer["passed"] if p["check_id"] == failing["check_id"])
     entry["resources"].append([failing["resource"]["id"], failing["resource"]["name"]])

@@ -18,6 +18,7 @@ from scanner.language.policy import load_policy
 from scanner.model.snapshot import load_snapshot
 from scanner.results.document import RESULT_SCHEMA_VERSION, to_document
 from scanner.results.grouping import coverage, finding_groups, groups_of
+from scanner.results.reader import read
 from tests.helpers import NOW
 
 FIXTURE = (
@@ -43,6 +44,7 @@ def as_1_0(document: dict[str, Any]) -> dict[str, Any]:
     old = copy.deepcopy(document)
     assert not old["passed"]
     old["schema_version"] = "1.0"
+    old["findings"] = list(read(document).findings())
     del old["groups"], old["capabilities"], old["summary"]["coverage"]
     del old["passed"], old["pass_detail"], old["as_of"]
     return old
