@@ -39,6 +39,7 @@ _NAME_JSON, _ID_JSON = b"\\u0000", b"\\u0001"
 PAYLOAD_VERSION = 1
 _RESOURCE_KEYS = frozenset({"type", "id", "name"})
 _STATUS_RANK = {status: rank for rank, status in enumerate(REPORT_ORDER)}
+_SEVERITY_RANK: dict[Any, int] = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 
 Resource = tuple[str | None, str | None, str | None]
 
@@ -97,14 +98,16 @@ def _fill(value: Any, name: str | None, ident: str | None) -> Any:
 
 
 def _runs(indices: Iterable[int]) -> list[int]:
+    ordered = sorted(set(indices))
+    if not ordered:
+        return []
+    pairs = zip(ordered, ordered[1:], strict=False)
+    breaks = [i for i, (a, b) in enumerate(pairs, 1) if b != a + 1]
     runs: list[int] = []
     end = 0
-    for index in sorted(set(indices)):
-        if runs and index == end:
-            runs[-1] += 1
-        else:
-            runs += [index - end, 1]
-        end = index + 1
+    for first, last in zip([0, *breaks], [*breaks, len(ordered)], strict=True):
+        runs += [ordered[first] - end, last - first]
+        end = ordered[first] + last - first
     return runs
 
 
@@ -119,10 +122,9 @@ def _unruns(runs: list[int]) -> list[int]:
 
 
 def _sort_key(finding: Mapping[str, Any]) -> tuple[int, int]:
-    severity = finding.get("severity")
     return (
         _STATUS_RANK.get(finding["status"], len(_STATUS_RANK)),
-        SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES),
+        _SEVERITY_RANK.get(finding.get("severity"), len(_SEVERITY_RANK)),
     )
 
 
@@ -182,30 +184,28 @@ def _templated_evidence(
 
 def encode_payload(view: ReportView) -> dict[str, Any]:
     """The compact payload (module docstring) of ``view``."""
-    resources: set[Resource] = {_resource(f) for f in view.findings}
+    rows = sorted(view.findings, key=_sort_key)
+    row_resources = [_resource(f) for f in rows]
+    resources = set(row_resources)
     for listed in view.passing.values():
         resources.update(listed)
     table = sorted(resources, key=lambda r: (r[0] or "", r[1] or "", r[2] or ""))
     position = {resource: index for index, resource in enumerate(table)}
     types = sorted({t or "" for t, _, _ in table})
     type_index = {t: i for i, t in enumerate(types)}
-
     shapes: list[dict[str, Any]] = []
     shape_index: dict[bytes, int] = {}
     remediations: list[Any] = []
     remediation_index: dict[Any, int] = {}
-    shape_column: list[int] = []
-    resource_column: list[int] = []
     templated: dict[bytes, tuple[Any, bytes]] = {}
-    for finding in sorted(view.findings, key=_sort_key):
-        resource = _resource(finding)
-        _, ident, name = resource
+    shape_column: list[int] = []
+    for finding, (_, ident, name) in zip(rows, row_resources, strict=True):
         message, evidence = finding.get("message"), finding.get("evidence")
         evidence_text = _json(evidence)
         tpl = (
             _safe(name)
             and _safe(ident)
-            and _safe(message if isinstance(message, str) else _json(message))
+            and _safe(message if isinstance(message, str) else _json(message).decode())
             and _NAME_JSON not in evidence_text
             and _ID_JSON not in evidence_text
         )
@@ -214,21 +214,23 @@ def encode_payload(view: ReportView) -> dict[str, Any]:
             evidence = _templated_evidence(evidence, evidence_text, name, ident, templated)
         remediation = finding.get("remediation")
         remediation_key = _hashable(remediation)
-        if remediation_key not in remediation_index:
-            remediation_index[remediation_key] = len(remediations)
+        remediation_at = remediation_index.get(remediation_key)
+        if remediation_at is None:
+            remediation_at = remediation_index[remediation_key] = len(remediations)
             remediations.append(remediation)
         shape = dict(finding)
         where = shape.pop("resource", None) or {}
         if where.keys() - _RESOURCE_KEYS:
             shape["resource"] = {k: v for k, v in where.items() if k not in _RESOURCE_KEYS}
         shape["message"], shape["evidence"], shape["tpl"] = message, evidence, tpl
-        shape["remediation"] = remediation_index[remediation_key]
+        shape["remediation"] = remediation_at
         key = _json(shape)
-        if key not in shape_index:
-            shape_index[key] = len(shapes)
+        shape_at = shape_index.get(key)
+        if shape_at is None:
+            shape_at = shape_index[key] = len(shapes)
             shapes.append(shape)
-        shape_column.append(shape_index[key])
-        resource_column.append(position[resource])
+        shape_column.append(shape_at)
+    at = position.__getitem__
     return {
         "v": PAYLOAD_VERSION,
         "types": types,
@@ -239,10 +241,8 @@ def encode_payload(view: ReportView) -> dict[str, Any]:
         },
         "shapes": shapes,
         "remediations": remediations,
-        "rows": {"s": shape_column, "r": resource_column},
-        "passing": {
-            check: _runs(position[r] for r in listed) for check, listed in view.passing.items()
-        },
+        "rows": {"s": shape_column, "r": list(map(at, row_resources))},
+        "passing": {check: _runs(map(at, listed)) for check, listed in view.passing.items()},
     }
 
 

@@ -31,6 +31,7 @@ from scanner.language.check_spec import load_checks
 from scanner.language.policy import load_policy
 from scanner.results.document import to_document
 from scanner.results.grouping import coverage, finding_groups
+from scanner.results.reader import ResultReader
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 _KINDS = {"users": ("005", "user{}@synthetic.example"), "permission_sets": ("0PS", "PermSet {}")}
@@ -91,12 +92,13 @@ def big_document(users: int = 100_000, permission_sets: int = 5_000, factor: int
                 copies.append([new_id, new_name])
         entry["resources"], entry["count"] = copies, len(copies)
     checks = {c["id"]: c for c in document["checks"]}
+    complete = ResultReader(document).complete
     passes = (
         {"status": "PASS", "domain": checks[e["check_id"]]["domain"], "check_id": e["check_id"]}
         for e in document["passed"]
         for _ in e["resources"]
     )
-    verdicts = [*findings, *passes]
+    verdicts = [*map(complete, findings), *passes]
     summary = document["summary"]
     summary["findings"] = len(verdicts)
     summary["by_status"] = dict(Counter(f["status"] for f in verdicts))
@@ -109,7 +111,7 @@ def big_document(users: int = 100_000, permission_sets: int = 5_000, factor: int
         for severity, counts in by_severity.items()
     }
     summary["coverage"] = coverage(verdicts)
-    document["groups"] = finding_groups(findings)
+    document["groups"] = finding_groups(map(complete, findings))
     return document
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from scanner.outputs import write_report
+from scanner.results.reader import ResultReader
 from tests.scanner.outputs.big_document import cached_big_document
 from tests.scanner.outputs.chromium import browser_memory, missing, start_browser
 
@@ -75,7 +76,7 @@ def big_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path,
         f"\n[html 100k] document {built - started:.1f} s, report "
         f"{time.perf_counter() - built:.1f} s, {path.stat().st_size / 1e6:.2f} MB"
     )
-    attention = [f for f in document["findings"] if f["status"] != "PASS"]
+    attention = list(ResultReader(document).attention())
     yield path, attention
 
 
