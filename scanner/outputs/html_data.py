@@ -266,10 +266,8 @@ def decode_payload(payload: Mapping[str, Any]) -> ReportView:
                 shape[key] = _fill(shape[key], resource["name"], resource["id"])
         view.findings.append({**shape, "resource": resource})
     for check, runs in payload["passing"].items():
-        view.passing[check] = [
-            tuple(_resource_at(payload, i)[k] for k in ("type", "id", "name"))  # type: ignore[misc]
-            for i in _unruns(runs)
-        ]
+        listed = [_resource_at(payload, i) for i in _unruns(runs)]
+        view.passing[check] = [(r["type"], r["id"], r["name"]) for r in listed]
     return view
 
 

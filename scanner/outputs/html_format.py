@@ -1,11 +1,13 @@
-"""HTML: one self-contained, offline, printable report file.
+"""HTML: one self-contained, offline, printable report file, fit for 100,000 users.
 
-Everything (CSS, JavaScript, charts as inline SVG) is inside the file and a
-Content-Security-Policy forbids any network fetch. The page shows the posture score,
-counts per severity, a chart per domain and per framework, and a findings table that
-filters, sorts and expands each finding to its evidence, remediation and exception. The
-table is rendered here, not by script, so the report reads and prints without
-JavaScript; the script only filters, sorts and toggles. The template, CSS and script are
+Everything (CSS, JavaScript, charts as inline SVG, the data) is inside the file and a
+Content-Security-Policy forbids any network fetch. Rendered here, so they read and print
+without JavaScript: the posture score, counts per severity, a chart per domain and per
+framework, the decided share, what was not decided grouped by cause, and a table of the
+checks with their findings per status (PASS as a count). The findings that did not pass
+are embedded as compact JSON (`scanner.outputs.html_data`) and the script shows them a
+page at a time, filtered, sorted and expanded to evidence, remediation and exception,
+and lists a check's passing resources on demand. The template, CSS and script are
 package data under ``scanner/outputs/templates/``.
 """
 

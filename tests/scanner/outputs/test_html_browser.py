@@ -11,7 +11,7 @@ screenshot. Chromium missing is a failure (scripts/check installs it), never a s
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -61,10 +61,10 @@ def _shown(driver: Any) -> int:
     return counter
 
 
-def _hay(finding: dict[str, Any]) -> str:
+def _hay(finding: Mapping[str, Any]) -> str:
     resource = finding["resource"]
     parts = (finding["check_id"], finding["title"], resource["name"], resource["id"])
-    parts += (finding["message"], finding["domain"])
+    parts = (*parts, finding["message"], finding["domain"])
     return "\n".join("" if p is None else str(p) for p in parts).lower()
 
 

@@ -17,7 +17,7 @@ machine fails only a real regression.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -58,10 +58,10 @@ requestAnimationFrame(function () { setTimeout(function () {
 """
 
 
-def _hay(finding: dict[str, Any]) -> str:
+def _hay(finding: Mapping[str, Any]) -> str:
     resource = finding["resource"]
     parts = (finding["check_id"], finding["title"], resource["name"], resource["id"])
-    parts += (finding["message"], finding["domain"])
+    parts = (*parts, finding["message"], finding["domain"])
     return "\n".join("" if p is None else str(p) for p in parts).lower()
 
 
