@@ -84,12 +84,30 @@
     return str(res.n[r] || res.i[r] || data.types[res.t[r]]);
   }
 
-  /* Search text of rows up to ``end`` (built once, in the background after the first paint). */
+  /* Search text of rows up to ``end`` (built once, in the background after the first
+     paint), from lower-cased parts: each shape's and each resource's are lowered once. */
+  var shapeLow = [], resLow = [];
+  function lowShape(s) {
+    var shape = shapes[s];
+    if (!shapeLow[s]) {
+      shapeLow[s] = { head: (str(shape.check_id) + "\n" + str(shape.title)).toLowerCase(),
+                      message: str(shape.message).toLowerCase(), tail: str(shape.domain).toLowerCase() };
+    }
+    return shapeLow[s];
+  }
+  function lowRes(r) {
+    if (!resLow[r]) { resLow[r] = [str(res.n[r]).toLowerCase(), str(res.i[r]).toLowerCase()]; }
+    return resLow[r];
+  }
   function buildHay(end) {
     for (; hayDone < end; hayDone += 1) {
-      var shape = shapes[rowShape[hayDone]], r = rowRes[hayDone];
-      hay[hayDone] = (str(shape.check_id) + "\n" + str(shape.title) + "\n" + str(res.n[r]) + "\n" +
-        str(res.i[r]) + "\n" + message(hayDone) + "\n" + str(shape.domain)).toLowerCase();
+      var s = rowShape[hayDone], low = lowShape(s), names = lowRes(rowRes[hayDone]);
+      var text = low.message;
+      if (shapes[s].tpl) {
+        if (text.indexOf(ID) !== -1) { text = text.split(ID).join(names[1]); }
+        if (text.indexOf(NAME) !== -1) { text = text.split(NAME).join(names[0]); }
+      }
+      hay[hayDone] = low.head + "\n" + names[0] + "\n" + names[1] + "\n" + text + "\n" + low.tail;
     }
   }
   function buildHayLater() {
