@@ -27,7 +27,7 @@
   var order = new Int32Array(total);
   var filtered = new Int32Array(total);
   var count = total, page = 0, pageSize = data.page_sizes[0];
-  var hay = new Array(total), hayDone = 0, nameRank = null;
+  var nameRank = null;
   var i;
   for (i = 0; i < total; i += 1) { order[i] = i; filtered[i] = i; }
 
@@ -84,36 +84,64 @@
     return str(res.n[r] || res.i[r] || data.types[res.t[r]]);
   }
 
-  /* Search text of rows up to ``end`` (built once, in the background after the first
-     paint), from lower-cased parts: each shape's and each resource's are lowered once. */
-  var shapeLow = [], resLow = [];
+  /* Text search, exact and without a search string per row: a finding matches when the
+     text is in its check id, title or domain, in its resource's name or id, or in its
+     message. A message is its shape's template with the resource's name and id put
+     back, so the text is in it if it is in a piece of the template, in the name or id,
+     or across a piece's edge; only shapes whose template edges can meet the text
+     (`straddles`) have their rows' messages filled and searched. */
+  var shapeLow = [], resLow = null;
   function lowShape(s) {
-    var shape = shapes[s];
     if (!shapeLow[s]) {
+      var shape = shapes[s];
       shapeLow[s] = { head: (str(shape.check_id) + "\n" + str(shape.title)).toLowerCase(),
                       message: str(shape.message).toLowerCase(), tail: str(shape.domain).toLowerCase() };
     }
     return shapeLow[s];
   }
-  function lowRes(r) {
-    if (!resLow[r]) { resLow[r] = [str(res.n[r]).toLowerCase(), str(res.i[r]).toLowerCase()]; }
-    return resLow[r];
-  }
-  function buildHay(end) {
-    for (; hayDone < end; hayDone += 1) {
-      var s = rowShape[hayDone], low = lowShape(s), names = lowRes(rowRes[hayDone]);
-      var text = low.message;
-      if (shapes[s].tpl) {
-        if (text.indexOf(ID) !== -1) { text = text.split(ID).join(names[1]); }
-        if (text.indexOf(NAME) !== -1) { text = text.split(NAME).join(names[0]); }
-      }
-      hay[hayDone] = low.head + "\n" + names[0] + "\n" + names[1] + "\n" + text + "\n" + low.tail;
+  function lowResources() {
+    if (!resLow) {
+      resLow = { n: res.n.map(function (n) { return str(n).toLowerCase(); }),
+                 i: res.i.map(function (i) { return str(i).toLowerCase(); }) };
     }
+    return resLow;
   }
-  function buildHayLater() {
-    if (hayDone >= total) { return; }
-    buildHay(Math.min(total, hayDone + 20000));
-    setTimeout(buildHayLater, 0);
+  function straddles(message, text) {
+    var pieces = message.split(/[\u0000\u0001]/), last = pieces.length - 1, k, j;
+    for (j = 0; j < last; j += 1) {
+      var left = pieces[j], right = pieces[j + 1];
+      if ((!left && j > 0) || (!right && j + 1 < last)) { return true; }
+      for (k = 1; k < text.length; k += 1) {
+        var head = text.slice(0, k), tail = text.slice(k);
+        if (left && (left.slice(-head.length) === head || head.slice(-left.length) === left)) { return true; }
+        if (right && (right.indexOf(tail) === 0 || tail.indexOf(right) === 0)) { return true; }
+      }
+    }
+    return false;
+  }
+  function filledMessage(row, low) {
+    var names = lowResources(), r = rowRes[row], text = low.message;
+    if (text.indexOf(ID) !== -1) { text = text.split(ID).join(names.i[r]); }
+    if (text.indexOf(NAME) !== -1) { text = text.split(NAME).join(names.n[r]); }
+    return text;
+  }
+  function matcher(text) {
+    var names = lowResources(), hit = new Uint8Array(res.n.length), r;
+    for (r = 0; r < hit.length; r += 1) {
+      hit[r] = names.n[r].indexOf(text) !== -1 || names.i[r].indexOf(text) !== -1 ? 1 : 0;
+    }
+    var shapeHit = [], cross = [];
+    shapes.forEach(function (shape, s) {
+      var low = lowShape(s);
+      shapeHit[s] = low.head.indexOf(text) !== -1 || low.tail.indexOf(text) !== -1 ||
+        low.message.indexOf(text) !== -1;
+      cross[s] = !!shape.tpl && /[\u0000\u0001]/.test(low.message) && straddles(low.message, text);
+    });
+    return function (row) {
+      var s = rowShape[row];
+      return shapeHit[s] || hit[rowRes[row]] === 1 ||
+        (cross[s] && filledMessage(row, lowShape(s)).indexOf(text) !== -1);
+    };
   }
 
   function apply() {
@@ -123,11 +151,11 @@
         (!status.value || s.status === status.value) &&
         (!check.value || s.check_id === check.value);
     });
-    if (text) { buildHay(total); }
+    var matches = text ? matcher(text) : null;
     count = 0;
     for (var k = 0; k < total; k += 1) {
       var row = order[k];
-      if (ok[rowShape[row]] && (!text || hay[row].indexOf(text) !== -1)) {
+      if (ok[rowShape[row]] && (!matches || matches(row))) {
         filtered[count] = row;
         count += 1;
       }
@@ -365,5 +393,4 @@
   render();
   document.documentElement.setAttribute("data-ready", "1");
   window.crmscanReport = { finding: finding, total: total, readyAt: performance.now() };
-  setTimeout(buildHayLater, 0);
 }());

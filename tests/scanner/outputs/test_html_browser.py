@@ -132,6 +132,21 @@ def test_report_in_headless_chromium(
     search.send_keys(" ")  # clear() fires no input event; typing does
     assert _shown(browser) == total
 
+    # Text search is exact, also across the edge of a name and the message around it.
+    queries = ["example (sales", "user40@synthetic.example (", "or) has no", "has no verified"]
+    queries += ["000000040", "auth", "synthetic", "\\x1b[2j", "bold</b> fails", "zz-none"]
+    for query in queries:
+        shown = browser.execute_script(
+            "var c = document.getElementById('filter-text'); c.value = arguments[0];"
+            "c.dispatchEvent(new Event('input'));"
+            "return Number(document.getElementById('shown').getAttribute('data-shown'));",
+            query,
+        )
+        assert shown == sum(1 for f in expected if query in _hay(f)), query
+    search.clear()
+    search.send_keys(" ")
+    assert _shown(browser) == total
+
     # Sorting by severity puts the least severe finding last, and first when reversed.
     header = browser.find_element(By.CSS_SELECTOR, 'th[data-sort="severity"]')
     header.click()
