@@ -5,7 +5,7 @@ Content-Security-Policy forbids any network fetch. Rendered here, so they read a
 without JavaScript: the posture score, counts per severity, a chart per domain and per
 framework, the decided share, what was not decided grouped by cause, and a table of the
 checks with their findings per status (PASS as a count). The findings that did not pass
-are embedded as compact JSON (`scanner.outputs.html_data`) and the script shows them a
+are embedded as compressed compact JSON (`scanner.outputs.html_data`) and the script shows them a
 page at a time, filtered, sorted and expanded to evidence, remediation and exception,
 and lists a check's passing resources on demand. The template, CSS and script are
 package data under ``scanner/outputs/templates/``.
@@ -346,7 +346,10 @@ def _data(document: Document, view: ReportView) -> str:
         for c in document["checks"]
     }
     payload["page_sizes"] = list(PAGE_SIZES)
-    return f'<script type="application/json" id="crmscan-data">{embed(payload)}</script>'
+    return (
+        '<script type="application/octet-stream" id="crmscan-data" data-encoding="gzip+base64">'
+        f"{embed(payload)}</script>"
+    )
 
 
 def _gaps(document: Document) -> str:
