@@ -135,8 +135,8 @@ def _json(value: Any) -> bytes:
     """Canonical JSON (sorted keys) of ``value``, as a key to compare values by."""
     try:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
-    except (orjson.JSONEncodeError, TypeError):  # e.g. an integer beyond 64 bits
-        return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()
+    except (orjson.JSONEncodeError, TypeError):  # a lone surrogate, an integer beyond 64 bits
+        return json.dumps(value, sort_keys=True, default=str).encode("ascii")
 
 
 def _escaped(text: str) -> bytes:
@@ -281,10 +281,14 @@ def embed(payload: Any) -> str:
     parses the file that much faster; base64 has no character that could end the
     ``<script>`` element holding it, whatever the CRM text says.
     """
-    packed = gzip.compress(orjson.dumps(payload), compresslevel=6, mtime=0)
+    try:
+        text = orjson.dumps(payload)
+    except (orjson.JSONEncodeError, TypeError):  # a lone surrogate, an integer beyond 64 bits
+        text = json.dumps(payload, ensure_ascii=True, default=str).encode("ascii")
+    packed = gzip.compress(text, compresslevel=6, mtime=0)
     return base64.b64encode(packed).decode("ascii")
 
 
 def unembed(text: str) -> Any:
     """The payload `embed` wrote into ``text``."""
-    return orjson.loads(gzip.decompress(base64.b64decode(text)))
+    return json.loads(gzip.decompress(base64.b64decode(text)))

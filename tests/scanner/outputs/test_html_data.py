@@ -69,6 +69,7 @@ def test_findings_and_passing_resources_come_back_exactly(document: dict[str, An
         ("user1", "user1-id"),  # the name inside the id
         ("005-full-name", "005"),  # the id inside the name
         ("<\u2028>&", "é"),
+        ("lone\ud800surrogate", "id\udfff"),  # not cleaned: still embedded
     ],
 )
 def test_templating_is_lossless_for_awkward_names(name: str | None, ident: str | None) -> None:
