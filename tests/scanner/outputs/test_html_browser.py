@@ -170,6 +170,15 @@ def test_report_in_headless_chromium(
     assert "Evidence" in detail.text and "Remediation" in detail.text
     assert "Exception" in detail.text
 
+    # Printing expands every finding of the page and says which slice is printed.
+    browser.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    details = browser.find_elements(By.CSS_SELECTOR, "tbody.finding tr.detail")
+    assert details and all(d.get_attribute("hidden") is None for d in details)
+    assert all("Evidence" in d.get_attribute("textContent") for d in details)
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    assert not browser.find_element(By.CSS_SELECTOR, ".controls").is_displayed()
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
     # A check's passing resources, listed on demand, as text.
     passing = {e.check_id: e for e in ResultReader(clean_document(document)).passed()}
     check_id = max(passing, key=lambda c: passing[c].count)
