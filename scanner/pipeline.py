@@ -26,9 +26,8 @@ from scanner.language.check_spec import load_checks
 from scanner.language.frameworks import find_framework, load_frameworks
 from scanner.language.policy import Policy, load_policy
 from scanner.model.inventory import Inventory
-from scanner.model.snapshot import save_snapshot
+from scanner.model.snapshot import redacted_inventory, save_snapshot
 from scanner.outputs import FORMATS, Document, write_report
-from scanner.redact import redact_inventory
 from scanner.results.diff import ScanDiff
 from scanner.results.document import to_document
 from scanner.store import history
@@ -129,7 +128,7 @@ def _declared(adapter: Adapter, inventory: Inventory) -> Inventory:
     redacted of any secret a server echoed into it: the one place collected data enters."""
     if not inventory.capabilities:
         inventory.capabilities = list(adapter.capabilities)
-    return redact_inventory(inventory)
+    return redacted_inventory(inventory)
 
 
 def _judge(

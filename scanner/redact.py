@@ -39,6 +39,7 @@ import json
 import logging
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO, TypeVar
 from urllib.parse import quote, quote_plus
@@ -224,14 +225,17 @@ def redact_bytes(data: bytes) -> bytes:
     return bytes(patterns.data.sub(_bearer_bytes, data))
 
 
-def redact_inventory(inventory: InventoryT) -> InventoryT:
+def redact_inventory(
+    inventory: InventoryT, dump: Callable[[InventoryT], str] | None = None
+) -> InventoryT:
     """``inventory`` with every secret a server echoed into it replaced (one text pass).
 
-    The inventory is serialized once; only when something had to be redacted is it
-    rebuilt from the redacted text. Collected and loaded inventories pass through here
+    The inventory is serialized once (``dump``, default ``model_dump_json``); only when
+    something had to be redacted is it rebuilt from the redacted text. Collected and
+    loaded inventories pass through here (`scanner.model.snapshot.redacted_inventory`)
     before anything judges, saves or reports them.
     """
-    text = inventory.model_dump_json()
+    text = dump(inventory) if dump is not None else inventory.model_dump_json()
     cleaned = redact(text)
     if cleaned == text:
         return inventory

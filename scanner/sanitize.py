@@ -62,7 +62,9 @@ def clean_text(text: str, single_line: bool = False) -> str: ...
 def clean_text(text: None, single_line: bool = False) -> None: ...
 def clean_text(text: str | None, single_line: bool = False) -> str | None:
     """`neutralize` that passes None through (a missing name or id)."""
-    return None if text is None else neutralize(text, single_line)
+    if text is None or text.isprintable():
+        return text
+    return neutralize(text, single_line)
 
 
 def _clean(value: Any, single_line: bool, scrub: Callable[[str], str]) -> Any:

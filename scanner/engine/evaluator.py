@@ -295,6 +295,8 @@ class Evaluator:
 
     def _manual(self, check: CompiledCheck, reason: str, details: dict[str, Any] | None) -> Finding:
         attestation = self.attestations.attestation_for(check.id, self.inventory.tenant.id)
+        if attestation is not None and attestation.date > self.today:
+            attestation = None  # dated after the scan's clock (--as-of): not made yet
         if attestation is None:
             return Finding(check, Status.MANUAL, reason=reason, details=details)
         max_age = check.attestation_max_age_days

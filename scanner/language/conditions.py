@@ -113,7 +113,9 @@ class ConditionCompiler:
 
 def _leaf(field: str, op: str, value: Any, predicate: Callable[[Any], bool]) -> Compiled:
     # The hot path of every scan: the attribute read and the common comparisons are
-    # inlined rather than layered as calls.
+    # inlined rather than layered as calls. A specialised leaf gives the operator's own
+    # answer (same verdicts, same TypeError for a value of the wrong type): it only
+    # skips the call for the usual case of a plain value or a list.
     get = attrgetter(field)
     if op == "eq" and isinstance(value, (str, bool, int, float)):
 
@@ -125,6 +127,9 @@ def _leaf(field: str, op: str, value: Any, predicate: Callable[[Any], bool]) -> 
             return None if observed is None else observed == value
 
         return leaf_eq
+    special = _SPECIAL.get(op)
+    if special is not None:
+        return special(get, value, predicate)
 
     def leaf(obj: Any) -> Tri:
         try:
@@ -134,6 +139,107 @@ def _leaf(field: str, op: str, value: Any, predicate: Callable[[Any], bool]) -> 
         return None if observed is None else predicate(observed)
 
     return leaf
+
+
+def _leaf_in(get: Callable[[Any], Any], value: Any, predicate: Callable[[Any], bool]) -> Compiled:
+    allowed = frozenset(value) if isinstance(value, (list, tuple, set, frozenset)) else None
+    if allowed is None:
+        return _generic(get, predicate)
+
+    def leaf_in(obj: Any) -> Tri:
+        try:
+            observed = get(obj)
+        except AttributeError:
+            return None
+        if observed is None:
+            return None
+        if type(observed) is str:
+            return observed in allowed
+        return predicate(observed)
+
+    return leaf_in
+
+
+def _leaf_contains(
+    get: Callable[[Any], Any], value: Any, predicate: Callable[[Any], bool]
+) -> Compiled:
+    def leaf_contains(obj: Any) -> Tri:
+        try:
+            observed = get(obj)
+        except AttributeError:
+            return None
+        if observed is None:
+            return None
+        if type(observed) is list:
+            return value in observed
+        return predicate(observed)
+
+    return leaf_contains
+
+
+def _leaf_intersects(
+    get: Callable[[Any], Any], value: Any, predicate: Callable[[Any], bool]
+) -> Compiled:
+    if not isinstance(value, (list, tuple, set, frozenset)):
+        return _generic(get, predicate)
+    wanted = frozenset(value)
+
+    def leaf_intersects(obj: Any) -> Tri:
+        try:
+            observed = get(obj)
+        except AttributeError:
+            return None
+        if observed is None:
+            return None
+        if type(observed) is list:
+            return not wanted.isdisjoint(observed)
+        return predicate(observed)
+
+    return leaf_intersects
+
+
+def _leaf_all_of_any(
+    get: Callable[[Any], Any], value: Any, predicate: Callable[[Any], bool]
+) -> Compiled:
+    if not isinstance(value, list) or not all(isinstance(g, list) for g in value):
+        return _generic(get, predicate)
+    groups = tuple(frozenset(group) for group in value)
+
+    def leaf_all_of_any(obj: Any) -> Tri:
+        try:
+            observed = get(obj)
+        except AttributeError:
+            return None
+        if observed is None:
+            return None
+        if type(observed) is not list:
+            return predicate(observed)
+        present = frozenset(observed)
+        for group in groups:
+            if group <= present:
+                return True
+        return False
+
+    return leaf_all_of_any
+
+
+def _generic(get: Callable[[Any], Any], predicate: Callable[[Any], bool]) -> Compiled:
+    def leaf(obj: Any) -> Tri:
+        try:
+            observed = get(obj)
+        except AttributeError:
+            return None
+        return None if observed is None else predicate(observed)
+
+    return leaf
+
+
+_SPECIAL: dict[str, Callable[[Callable[[Any], Any], Any, Callable[[Any], bool]], Compiled]] = {
+    "in": _leaf_in,
+    "contains": _leaf_contains,
+    "intersects": _leaf_intersects,
+    "contains_all_of_any": _leaf_all_of_any,
+}
 
 
 def _combine(results: Iterable[Tri], decisive: bool) -> Tri:
@@ -154,6 +260,8 @@ def _negate(result: Tri) -> Tri:
 def _junction(children: list[Compiled], decisive: bool) -> Compiled:
     # The same loop as _combine, over calls rather than a generator: this is the hot path.
     members = tuple(children)
+    if len(members) == 2:
+        return _pair(members[0], members[1], decisive)
 
     def evaluate(obj: Any) -> Tri:
         unknown = False
@@ -168,6 +276,21 @@ def _junction(children: list[Compiled], decisive: bool) -> Compiled:
     return evaluate
 
 
+def _pair(first: Compiled, second: Compiled, decisive: bool) -> Compiled:
+    """`_junction` of two conditions, unrolled (most ``all``/``any`` have two)."""
+
+    def pair(obj: Any) -> Tri:
+        one = first(obj)
+        if one is decisive:
+            return decisive
+        two = second(obj)
+        if two is decisive:
+            return decisive
+        return None if one is None or two is None else not decisive
+
+    return pair
+
+
 def _all(children: list[Compiled]) -> Compiled:
     return _junction(children, decisive=False)
 
@@ -177,7 +300,11 @@ def _any(children: list[Compiled]) -> Compiled:
 
 
 def _not(child: Compiled) -> Compiled:
-    return lambda obj: _negate(child(obj))
+    def negated(obj: Any) -> Tri:
+        result = child(obj)
+        return None if result is None else not result
+
+    return negated
 
 
 def _quantifier(op: str, read: Callable[[Any], Any], match: Compiled) -> Compiled:

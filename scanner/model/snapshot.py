@@ -122,7 +122,13 @@ def inventory_from_document(document: LoadedDocument) -> Inventory:
 def load_snapshot(path: Path | str) -> Inventory:
     """Load and validate the snapshot at ``path``, redacted of any secret it carries
     (a snapshot is where saved data enters crmscan again)."""
-    return redact_inventory(inventory_from_document(load_file(path)))
+    return redacted_inventory(inventory_from_document(load_file(path)))
+
+
+def redacted_inventory(inventory: Inventory) -> Inventory:
+    """``inventory`` with any secret a server echoed into it redacted: one pass over its
+    JSON text (`scanner.redact.redact_inventory`), lone surrogates tolerated."""
+    return redact_inventory(inventory, lambda value: inventory_json(value, None))
 
 
 #: A lone UTF-16 surrogate: what a server's ``"\\ud800"`` decodes to; UTF-8 cannot hold it.

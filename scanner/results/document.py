@@ -41,8 +41,9 @@ from scanner.language.frameworks import (
     framework_report,
     shipped_frameworks,
 )
+from scanner.model.resources import getter
 from scanner.model.values import to_json
-from scanner.results.grouping import coverage_counts, finding_groups
+from scanner.results.grouping import GROUPED, coverage_counts, finding_groups
 from scanner.sanitize import clean_text, clean_value
 
 #: 1.1 added ``groups``, ``capabilities`` and ``summary.coverage``; 2.0 keeps per-resource
@@ -112,15 +113,20 @@ PER_TENANT = ("platform", "tenant_id")
 OPTIONAL = ("exception", "attestation")
 
 
-def stored_finding(finding: dict[str, Any]) -> dict[str, Any]:
-    """``finding`` (as `finding_document` builds it) as a 2.0 document stores it."""
-    return {
+def stored_finding(finding: dict[str, Any], resource_type: str | None) -> dict[str, Any]:
+    """``finding`` (as `finding_document` builds it) as a 2.0 document stores it: the
+    resource's ``type`` too is left out when it is the check's ``resource``."""
+    stored = {
         key: value
         for key, value in finding.items()
         if key not in PER_CHECK
         and key not in PER_TENANT
         and (value is not None or key not in OPTIONAL)
     }
+    resource = stored["resource"]
+    if resource["type"] == resource_type:
+        stored["resource"] = {"id": resource["id"], "name": resource["name"]}
+    return stored
 
 
 def is_compact_pass(finding: Finding) -> bool:
@@ -131,27 +137,46 @@ def is_compact_pass(finding: Finding) -> bool:
 def passed_entries(findings: Iterable[Finding], result: ScanResult) -> list[dict[str, Any]]:
     """The per-resource PASS verdicts, one entry per check, in evaluation order."""
     tenant = result.inventory.tenant
-    entries: dict[str, dict[str, Any]] = {}
+    entries: dict[str, tuple[dict[str, Any], Any]] = {}
     for finding in findings:
         check = finding.check
-        entry = entries.get(check.id)
-        if entry is None:
-            entry = entries[check.id] = {
+        known = entries.get(check.id)
+        if known is None:
+            entry: dict[str, Any] = {
                 "check_id": check.id,
                 "resource_type": finding.resource_type,
                 "message": clean_text(finding.message(), True),
                 "count": 0,
                 "resources": [],
             }
-        entry["resources"].append(
-            [
-                clean_text(finding.resource_id(tenant), True),
-                clean_text(finding.resource_name(tenant), True),
-            ]
-        )
-    for entry in entries.values():
+            known = entries[check.id] = (entry, _pair_reader(check, tenant))
+        entry, pair = known
+        entry["resources"].append(pair(finding))
+    for entry, _ in entries.values():
         entry["count"] = len(entry["resources"])
-    return list(entries.values())
+    return [entry for entry, _ in entries.values()]
+
+
+def _pair_reader(check: CompiledCheck, tenant: Any) -> Any:
+    """Reads ``[id, name]`` of a finding's resource, as `Finding.resource_id` and
+    `Finding.resource_name` would, with the attribute readers looked up once."""
+    kind = check.kind
+    if kind.path in ("tenant", "field_permissions"):
+        return lambda f: [
+            clean_text(f.resource_id(tenant), True),
+            clean_text(f.resource_name(tenant), True),
+        ]
+    ident, name = getter(kind.id_field), getter(kind.name_field)
+
+    def pair(finding: Finding) -> list[str | None]:
+        resource = finding.resource
+        value = ident(resource)
+        text = None if value is None else str(value)
+        label = name(resource)
+        shown = text if label is None else str(label)
+        return [clean_text(text, True), clean_text(shown, True)]
+
+    return pair
 
 
 def _outcome(statuses: set[Status], gate_fail: bool) -> str:
@@ -210,6 +235,22 @@ def summarize(result: ScanResult) -> dict[str, Any]:
     }
 
 
+def _coverage(findings: Sequence[Finding]) -> dict[str, Any]:
+    """`coverage_counts` of the findings, counted per check and status first (a grouped
+    finding counts the resources it stands for)."""
+    rows: Counter[tuple[str, str]] = Counter()
+    domains: dict[str, str] = {}
+    for finding in findings:
+        check, status = finding.check, finding.status
+        if status is Status.ERROR or status is Status.MANUAL:
+            rows[(check.id, status.value)] += finding.represents
+        else:
+            rows[(check.id, status.value)] += 1
+        domains.setdefault(check.id, check.spec.domain)
+    expanded = ((domains[cid], status, n) for (cid, status), n in rows.items())
+    return coverage_counts(expanded, weighted=True)
+
+
 def to_document(
     result: ScanResult,
     fail_on: str | None = None,
@@ -228,16 +269,19 @@ def to_document(
     known = shipped_frameworks() if frameworks is None else frameworks
     mappings = check_mappings(known.values())
     summary = summarize(result)
-    findings: list[dict[str, Any]] = []
+    stored: list[dict[str, Any]] = []
+    grouped: list[dict[str, Any]] = []  # ERROR and MANUAL findings in full, for `groups`
     compact: list[Finding] = []
+    kinds = {check.id: check.spec.resource for check in result.checks}
     for finding in result.findings:
         if not full_pass and is_compact_pass(finding):
             compact.append(finding)
-        else:
-            findings.append(finding_document(finding, result))
-    summary["coverage"] = coverage_counts(
-        (f.check.spec.domain, f.status.value, f.represents) for f in result.findings
-    )
+            continue
+        full = finding_document(finding, result)
+        if full["status"] in GROUPED:
+            grouped.append(full)
+        stored.append(stored_finding(full, kinds.get(full["check_id"])))
+    summary["coverage"] = _coverage(result.findings)
     document: dict[str, Any] = {
         "schema_version": RESULT_SCHEMA_VERSION,
         "tool": {"name": "crmscan", "version": result.tool_version},
@@ -260,9 +304,9 @@ def to_document(
             clean_value(framework_report(known[name], summary["check_outcomes"]))
             for name in report_frameworks
         ],
-        "findings": [stored_finding(f) for f in findings],
+        "findings": stored,
         "passed": passed_entries(compact, result),
-        "groups": finding_groups(findings),
+        "groups": finding_groups(grouped),
         "gaps": [clean_value(g.model_dump(mode="json"), True) for g in inventory.gaps],
         "capabilities": [
             clean_value(c.model_dump(mode="json", exclude_none=True))

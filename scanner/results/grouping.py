@@ -86,19 +86,23 @@ def coverage(findings: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     return coverage_counts((f["domain"], f["status"], represents(f)) for f in findings)
 
 
-def coverage_counts(rows: Iterable[tuple[str | None, str, int]]) -> dict[str, Any]:
-    """`coverage` from ``(domain, status, resources represented)`` rows."""
+def coverage_counts(
+    rows: Iterable[tuple[str | None, str, int]], weighted: bool = False
+) -> dict[str, Any]:
+    """`coverage` from ``(domain, status, resources represented)`` rows, one per finding;
+    with ``weighted``, each row stands for that many findings of its domain and status
+    (PASS, FAIL and NOT_APPLICABLE count findings, ERROR and MANUAL resources)."""
     counts: dict[str, dict[str, int]] = defaultdict(
         lambda: {"decided": 0, "undecided": 0, "not_applicable": 0}
     )
     for domain, status, resources in rows:
         row = counts[domain or "-"]
         if status in DECIDED:
-            row["decided"] += 1
+            row["decided"] += resources if weighted else 1
         elif status in UNDECIDED:
             row["undecided"] += resources
         else:
-            row["not_applicable"] += 1
+            row["not_applicable"] += resources if weighted else 1
     total = {"decided": 0, "undecided": 0, "not_applicable": 0}
     for row in counts.values():
         for name in total:

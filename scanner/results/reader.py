@@ -9,8 +9,8 @@ history, evidence) goes through `ResultReader` instead of ``document["findings"]
   a 2.0 document written with ``--full-pass``;
 * `findings` yields every finding the document holds in full (1.x: all of them);
 * every finding comes back in the complete 1.x shape (`complete`): a 2.0 document does
-  not repeat the check's title, severity, domain and remediation, nor the tenant, in
-  each finding;
+  not repeat the check's title, severity, domain and remediation, the tenant, nor the
+  resource type when it is the check's, in each finding;
 * `every_finding` yields one finding per verdict: the full ones and, for each compactly
   kept PASS, a finding built from its check (``evidence`` empty, ``compact: true``), for
   formats that write one row per verdict (CSV, JUnit, OCSF) and for diffs.
@@ -63,6 +63,7 @@ class ResultReader:
         self._checks: dict[str, Mapping[str, Any]] = {c["id"]: c for c in document["checks"]}
         self._by_check: dict[str, list[Finding]] | None = None
         self._defaults: dict[str, Finding] = {}
+        self._kinds = {c["id"]: c.get("resource") for c in document["checks"]}
         self._passes: dict[str, Mapping[str, Any]] = {}
 
     @property
@@ -79,7 +80,12 @@ class ResultReader:
         the check's title, severity, domain and remediation once in ``checks[]``, the
         tenant's platform and id once in ``tenant``, and leaves null exception and
         attestation out. Extra keys are kept; a complete finding is returned as it is."""
-        if "title" in finding and "exception" in finding and "attestation" in finding:
+        if (
+            "title" in finding
+            and "exception" in finding
+            and "attestation" in finding
+            and "type" in finding["resource"]
+        ):
             return finding
         defaults = self._defaults.get(finding["check_id"])
         if defaults is None:
@@ -96,7 +102,11 @@ class ResultReader:
                 "exception": None,
                 "attestation": None,
             }
-        return {**defaults, **finding}
+        complete = {**defaults, **finding}
+        resource = finding["resource"]
+        if "type" not in resource:
+            complete["resource"] = {"type": self._kinds.get(finding["check_id"]), **resource}
+        return complete
 
     def findings(self) -> Iterator[Finding]:
         """Every finding the document holds in full, in document order (complete)."""
@@ -115,7 +125,7 @@ class ResultReader:
     def passed(self) -> Iterator[PassedResources]:
         """Per check, the resources that passed (tenant-level PASS verdicts included)."""
         derived: dict[str, PassedResources] = {}
-        for finding in self.document["findings"]:
+        for finding in self.findings():
             if finding["status"] != PASS:
                 continue
             resource = finding.get("resource") or {}
