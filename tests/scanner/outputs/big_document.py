@@ -48,9 +48,9 @@ def _renamer(kind: str, ident: str, offset: int) -> tuple[str, str, str] | None:
     )
 
 
-def _copy(finding: dict[str, Any], offset: int) -> dict[str, Any]:
+def _copy(finding: dict[str, Any], kind: str, offset: int) -> dict[str, Any]:
     resource = finding["resource"]
-    old_name, new_id, new_name = _renamer(resource["type"], resource["id"], offset)  # type: ignore[misc]
+    old_name, new_id, new_name = _renamer(kind, resource["id"], offset)  # type: ignore[misc]
 
     def rename(text: str) -> str:
         return text.replace(resource["id"], new_id).replace(old_name, new_name)
@@ -73,13 +73,14 @@ def big_document(users: int = 100_000, permission_sets: int = 5_000, factor: int
     result = run_checks(inventory, load_policy(), tuple(sorted(load_checks())), now=NOW)
     document = to_document(result, "low")
     unit = {"users": users // factor, "permission_sets": permission_sets // factor}
+    reader = ResultReader(document)
     findings = []
     for finding in document["findings"]:
-        kind = finding["resource"]["type"]
+        kind = reader.complete(finding)["resource"]["type"]
         if kind not in unit:
             findings.append(finding)
             continue
-        findings.extend(_copy(finding, k * unit[kind]) for k in range(factor))
+        findings.extend(_copy(finding, kind, k * unit[kind]) for k in range(factor))
     document["findings"] = findings
     for entry in document["passed"]:
         kind = entry["resource_type"]
