@@ -1,17 +1,18 @@
-"""HTML: one self-contained, offline, printable report file.
+"""HTML: one self-contained, offline, printable report file, fit for 100,000 users.
 
-Everything (CSS, JavaScript, charts as inline SVG) is inside the file and a
-Content-Security-Policy forbids any network fetch. The page shows the posture score,
-counts per severity, a chart per domain and per framework, and a findings table that
-filters, sorts and expands each finding to its evidence, remediation and exception. The
-table is rendered here, not by script, so the report reads and prints without
-JavaScript; the script only filters, sorts and toggles. The template, CSS and script are
+Everything (CSS, JavaScript, charts as inline SVG, the data) is inside the file and a
+Content-Security-Policy forbids any network fetch. Rendered here, so they read and print
+without JavaScript: the posture score, counts per severity, a chart per domain and per
+framework, the decided share, what was not decided grouped by cause, and a table of the
+checks with their findings per status (PASS as a count). The findings that did not pass
+are embedded as compressed compact JSON (`scanner.outputs.html_data`) and the script shows them a
+page at a time, filtered, sorted and expanded to evidence, remediation and exception,
+and lists a check's passing resources on demand. The template, CSS and script are
 package data under ``scanner/outputs/templates/``.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from functools import cache
 from html import escape
@@ -21,8 +22,8 @@ from typing import Any
 from scanner.engine.findings import REPORT_ORDER as STATUSES
 from scanner.language.check_spec import SEVERITIES
 from scanner.outputs import Document, OutputFormat, register
+from scanner.outputs.html_data import ReportView, embed, encode_payload, view_of
 from scanner.results.grouping import coverage_of, groups_of
-from scanner.results.reader import read
 
 COLORS = {
     "FAIL": "#c62828",
@@ -31,6 +32,7 @@ COLORS = {
     "PASS": "#2e7d32",
     "NOT_APPLICABLE": "#90a4ae",
 }
+PAGE_SIZES = (100, 500, 1000)
 VERDICTS = {0: "Gate passed", 1: "Gate failed", 3: "Scan incomplete"}
 
 
@@ -145,10 +147,12 @@ def _bar_chart(chart_id: str, title: str, rows: list[tuple[str, Counter[str]]], 
     )
 
 
-def _charts(document: Document) -> str:
+def _charts(document: Document, counts: dict[str, Counter[str]]) -> str:
+    domains = {c["id"]: c.get("domain") for c in document["checks"]}
     per_domain: dict[str, Counter[str]] = defaultdict(Counter)
-    for finding in document["findings"]:
-        per_domain[finding["domain"]][finding["status"]] += 1
+    for check_id, row in counts.items():
+        if sum(row.values()):
+            per_domain[domains.get(check_id) or "-"].update(row)
     outcomes = document["summary"]["check_outcomes"]
     requirements: dict[tuple[str, str], list[str]] = defaultdict(list)
     for check in document["checks"]:
@@ -230,73 +234,61 @@ def _groups(document: Document) -> str:
     )
 
 
-def _exception_html(exception: dict[str, Any] | None) -> str:
-    if not exception:
-        return "none"
-    state = "expired, no longer applies" if exception.get("expired") else "active"
-    ticket = f", ticket {_e(exception['ticket'])}" if exception.get("ticket") else ""
-    return (
-        f"{_e(exception['reason'])} — approved by {_e(exception['approved_by'])}, "
-        f"expires {_e(exception['expires'])}{ticket} ({state})"
-    )
+def _counts(document: Document, view: ReportView) -> dict[str, Counter[str]]:
+    """Findings per check and status (PASS counted from the passing resources)."""
+    counts: dict[str, Counter[str]] = {c["id"]: Counter() for c in document["checks"]}
+    for finding in view.findings:
+        counts.setdefault(finding["check_id"], Counter())[finding["status"]] += 1
+    for check_id, listed in view.passing.items():
+        counts.setdefault(check_id, Counter())["PASS"] += len(listed)
+    return counts
 
 
-def _finding_body(index: int, finding: dict[str, Any], frameworks: str) -> str:
-    resource = finding["resource"]
-    name = resource.get("name") or resource.get("id") or resource.get("type")
-    exception = finding.get("exception")
-    note = ""
-    if exception:
-        expired = exception.get("expired")
-        note = (
-            f'<div class="exc{" expired" if expired else ""}">'
-            f"{'exception expired' if expired else 'excepted'}</div>"
+def _checks_table(document: Document, counts: dict[str, Counter[str]]) -> str:
+    """One row per check: outcome and findings per status; the passing ones on demand."""
+    outcomes = document["summary"]["check_outcomes"]
+    checks = {c["id"]: c for c in document["checks"]}
+
+    def order(check_id: str) -> tuple[int, int, str]:
+        severity = checks.get(check_id, {}).get("severity")
+        outcome = outcomes.get(check_id, "NOT_APPLICABLE")
+        return (
+            _STATUS_ORDER.get(outcome, 9),
+            SEVERITIES.index(severity) if severity in SEVERITIES else 9,
+            check_id,
         )
-    search_text = " ".join(
-        str(v)
-        for v in (
-            finding["check_id"],
-            finding["title"],
-            name,
-            resource.get("id"),
-            finding["message"],
-            finding["domain"],
+
+    rows = []
+    for check_id in sorted(counts, key=order):
+        check, row = checks.get(check_id, {}), counts[check_id]
+        outcome = outcomes.get(check_id, "NOT_APPLICABLE")
+        cells = "".join(
+            f'<td class="n" data-count-status="{s}">{row.get(s, 0)}</td>'
+            for s in STATUSES
+            if s != "PASS"
         )
-        if v
-    ).lower()
-    evidence = json.dumps(
-        finding.get("evidence") or {}, indent=2, ensure_ascii=False, sort_keys=True
-    )
-    attestation = finding.get("attestation")
-    details = [
-        ("Resource", f"{_e(resource.get('type'))} · {_e(name)} · {_e(resource.get('id'))}"),
-        ("Evidence", f"<pre>{_e(evidence)}</pre>"),
-        ("Remediation", f"<pre>{_e(finding.get('remediation') or '-')}</pre>"),
-        ("Exception", _exception_html(exception)),
-        ("Frameworks", _e(frameworks) or "none mapped"),
-    ]
-    if attestation:
-        details.append(
-            (
-                "Attestation",
-                f"{_e(attestation['statement'])} — {_e(attestation['attested_by'])}, "
-                f"{_e(attestation['date'])} ({_e(attestation['outcome'])})",
-            )
+        passing = row.get("PASS", 0)
+        button = (
+            f'<button class="show-pass" type="button" data-check="{_e(check_id)}" '
+            f'aria-expanded="false">{passing} passing</button>'
+            if passing
+            else "0"
         )
-    dl = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in details)
+        rows.append(
+            f'<tr class="check-row" data-check="{_e(check_id)}">'
+            f"<td><b>{_e(check_id)}</b><br>{_e(check.get('title'))}</td>"
+            f'<td><span class="badge s-{_e(check.get("severity"))}">'
+            f"{_e(check.get('severity'))}</span></td><td>{_e(check.get('domain'))}</td>"
+            f'<td><span class="badge st-{_e(outcome)}">{_e(_label(outcome))}</span></td>'
+            f'{cells}<td class="n" data-count-status="PASS">{button}</td></tr>'
+        )
+    heads = "".join(f"<th>{_e(_label(s))}</th>" for s in STATUSES if s != "PASS")
     return (
-        f'<tbody class="finding" data-index="{index}" data-severity="{_e(finding["severity"])}" '
-        f'data-status="{_e(finding["status"])}" data-check="{_e(finding["check_id"])}" '
-        f'data-resource="{_e(name)}" data-domain="{_e(finding["domain"])}" '
-        f'data-text="{_e(search_text)}">'
-        f'<tr class="row"><td><button class="toggle" type="button" aria-expanded="false" '
-        f'aria-label="Show details">+</button></td>'
-        f'<td><span class="badge st-{_e(finding["status"])}">'
-        f"{_e(_label(finding['status']))}</span>{note}</td>"
-        f'<td><span class="badge s-{_e(finding["severity"])}">{_e(finding["severity"])}</span></td>'
-        f"<td><b>{_e(finding['check_id'])}</b><br>{_e(finding['title'])}</td>"
-        f"<td>{_e(name)}</td><td>{_e(finding['message'])}</td></tr>"
-        f'<tr class="detail" hidden><td></td><td colspan="5"><dl>{dl}</dl></td></tr></tbody>'
+        '<section id="checks"><h2>Checks</h2><p>Every check with its findings per status. '
+        "Passing resources are counted here and listed on demand; the table below lists "
+        'every finding that did not pass.</p><table class="checks" id="check-table"><thead>'
+        f"<tr><th>Check</th><th>Severity</th><th>Domain</th><th>Outcome</th>{heads}"
+        f"<th>Pass</th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
     )
 
 
@@ -309,24 +301,14 @@ def _options(values: list[str], all_label: str) -> str:
 _STATUS_ORDER = {status: rank for rank, status in enumerate(STATUSES)}
 
 
-def _table(document: Document) -> str:
-    frameworks = {
-        c["id"]: "; ".join(f"{m['framework']} {m['requirement']}" for m in c.get("frameworks", []))
-        for c in document["checks"]
-    }
-    # Failures first, then what needs a person's attention, most severe first.
-    findings = sorted(
-        document["findings"],
-        key=lambda f: (_STATUS_ORDER.get(f["status"], 9), SEVERITIES.index(f["severity"])),
-    )
-    bodies = "".join(
-        _finding_body(i, f, frameworks.get(f["check_id"], "")) for i, f in enumerate(findings)
-    )
-    present = {f["status"] for f in findings}
+def _findings_table(view: ReportView) -> str:
+    """The controls and the empty table the script fills a page at a time."""
+    present = {f["status"] for f in view.findings}
     severities = _options(list(SEVERITIES), "All severities")
     statuses = _options([s for s in STATUSES if s in present], "All statuses")
-    checks = _options(sorted({f["check_id"] for f in findings}), "All checks")
-    total = len(findings)
+    checks = _options(sorted({f["check_id"] for f in view.findings}), "All checks")
+    total = len(view.findings)
+    sizes = "".join(f'<option value="{n}">{n} per page</option>' for n in PAGE_SIZES)
     controls = (
         '<div class="controls">'
         '<input id="filter-text" type="search" placeholder="Filter by text, resource, check…" '
@@ -338,14 +320,35 @@ def _table(document: Document) -> str:
         f'<span id="shown" data-shown="{total}">{total} of {total} findings</span>'
         "</div>"
     )
+    pager = (
+        '<div class="pager"><button id="page-prev" type="button">‹ Previous</button>'
+        '<span id="page-info"></span><button id="page-next" type="button">Next ›</button>'
+        f'<select id="page-size" aria-label="Findings per page">{sizes}</select></div>'
+    )
     head = (
         '<thead><tr><th aria-label="Details"></th><th data-sort="status">Status</th>'
         '<th data-sort="severity">Severity</th><th data-sort="check">Check</th>'
         '<th data-sort="resource">Resource</th><th>Message</th></tr></thead>'
     )
     return (
-        f'<section><h2>Findings</h2>{controls}<table class="findings" id="findings">{head}'
-        f"{bodies}</table></section>"
+        f'<section id="findings-section"><h2>Findings that did not pass</h2>{controls}{pager}'
+        '<noscript><p class="empty">The findings table needs JavaScript; the checks table '
+        "above counts every finding.</p></noscript>"
+        f'<table class="findings" id="findings">{head}</table>'
+        '<p class="print-note" id="print-note"></p></section>'
+    )
+
+
+def _data(document: Document, view: ReportView) -> str:
+    payload = encode_payload(view)
+    payload["frameworks"] = {
+        c["id"]: "; ".join(f"{m['framework']} {m['requirement']}" for m in c.get("frameworks", []))
+        for c in document["checks"]
+    }
+    payload["page_sizes"] = list(PAGE_SIZES)
+    return (
+        '<script type="application/octet-stream" id="crmscan-data" data-encoding="gzip+base64">'
+        f"{embed(payload)}</script>"
     )
 
 
@@ -362,19 +365,21 @@ def _gaps(document: Document) -> str:
 
 def render_html(document: Document) -> str:
     """The self-contained HTML report."""
-    # Every verdict in the complete finding shape, whatever the schema version.
-    document = {**document, "findings": list(read(document).every_finding())}
+    view = view_of(document)
+    counts = _counts(document, view)
     body = "".join(
         [
             _header(document),
             _cards(document),
-            _charts(document),
+            _charts(document, counts),
             _coverage(document),
             _groups(document),
-            _table(document),
+            _checks_table(document, counts),
+            _findings_table(view),
             _gaps(document),
             f"<footer>Generated by crmscan {_e(document['tool']['version'])} from scan "
             f"{_e(document['scan_id'])}. This file loads nothing from the network.</footer>",
+            _data(document, view),
         ]
     )
     tenant = document["tenant"]

@@ -1,70 +1,38 @@
 """The HTML report in a real headless Chromium (Debian's chromium + chromium-driver).
 
-Opens the file, reads the counts it renders, filters the table and sees it change,
-sorts it, expands a finding, checks there were no console errors and no requests to
-anything but the file itself, and saves a screenshot. Skipped when Chromium is not
-installed, unless the CI environment variable is set (then it fails).
+Opens the file, reads the counts it renders, checks that the script decodes every
+finding exactly as the document has it, filters, sorts and pages the table and sees it
+change, expands a finding, lists a check's passing resources, checks that hostile CRM
+text (markup, a closing script tag, control characters) shows as text, that there were
+no console errors and no requests to anything but the file itself, and saves a
+screenshot. Chromium missing is a failure (scripts/check installs it), never a skip.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from scanner.outputs import write_report
-from scanner.results.reader import read
+from scanner.outputs.html_data import _sort_key, view_of
+from scanner.results.reader import ResultReader
+from scanner.sanitize import clean_document
+from tests.scanner.outputs.chromium import missing, start_browser
+from tests.scanner.outputs.conftest import MARKUP_NAME
 
-CHROMIUM = os.environ.get("CRMSCAN_CHROMIUM", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("CRMSCAN_CHROMEDRIVER", "/usr/bin/chromedriver")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1400,1000",
-]
-
-
-def _missing() -> str | None:
-    for path in (CHROMIUM, CHROMEDRIVER):
-        if not (os.path.exists(path) or shutil.which(path)):
-            return f"{path} not found (apt-get install chromium chromium-driver)"
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
-        return "selenium is not installed (pip install -e .[dev])"
-    return None
+HOSTILE = "evil\x1b[2J\u202eboss</script><script>window.pwned=1</script><!--<b>bold</b>"
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    reason = _missing()
+    reason = missing()
     if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"headless Chromium is required in CI: {reason}")
-        pytest.skip(reason)
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-    driver.set_page_load_timeout(60)
+        pytest.fail(f"headless Chromium is required: {reason}")
+    driver = start_browser(tmp_path_factory.mktemp("chromium-profile"))
     try:
         yield driver
     finally:
@@ -83,23 +51,37 @@ def _requests(driver: Any) -> list[tuple[str, str]]:
 
 
 def _shown(driver: Any) -> int:
+    """The filtered count; the rows on the page are that many, up to a page."""
     from selenium.webdriver.common.by import By
 
     rows = driver.find_elements(By.CSS_SELECTOR, "tbody.finding")
     visible = sum(1 for row in rows if row.is_displayed())
     counter = int(driver.find_element(By.ID, "shown").get_attribute("data-shown"))
-    assert counter == visible, "the 'N of M findings' counter matches the visible rows"
-    return visible
+    assert visible == min(counter, 100), "the page shows the filtered findings, 100 at most"
+    return counter
+
+
+def _hay(finding: Mapping[str, Any]) -> str:
+    resource = finding["resource"]
+    parts = (finding["check_id"], finding["title"], resource["name"], resource["id"])
+    parts = (*parts, finding["message"], finding["domain"])
+    return "\n".join("" if p is None else str(p) for p in parts).lower()
 
 
 def test_report_in_headless_chromium(
     browser: Any, document: dict[str, Any], tmp_path: Path
 ) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
+    fail = next(f for f in document["findings"] if f["status"] == "FAIL")
+    fail["resource"]["name"] = HOSTILE
+    fail["message"] = f"{HOSTILE} fails"
     path = write_report(document, "html", tmp_path)
     browser.get(path.resolve().as_uri())
+    WebDriverWait(browser, 30).until(
+        lambda d: d.execute_script("return document.documentElement.dataset.ready")
+    )
     assert browser.title.startswith("crmscan report")
 
     # The counts it renders are the document's.
@@ -109,42 +91,116 @@ def test_report_in_headless_chromium(
         assert int(cell.text) == row["FAIL"], severity
     assert browser.find_element(By.ID, "score").text == f"{summary['score']:g}"
     bars = browser.find_elements(By.CSS_SELECTOR, "#chart-domain rect")
-    assert sum(int(b.get_attribute("data-count")) for b in bars) == read(document).finding_count()
+    assert sum(int(b.get_attribute("data-count")) for b in bars) == summary["findings"]
     assert browser.find_elements(By.CSS_SELECTOR, "#chart-framework rect")
 
+    # The script decodes every finding that did not pass exactly as the document has it.
+    expected = sorted(view_of(clean_document(document)).findings, key=_sort_key)
+    decoded = browser.execute_script(
+        "var r = window.crmscanReport, out = [];"
+        "for (var i = 0; i < r.total; i++) { out.push(r.finding(i)); } return out;"
+    )
+    assert decoded == expected
+
+    # Hostile CRM text is text: no element from it, no script from it, escapes visible.
+    assert browser.execute_script("return window.pwned") is None
+    assert not browser.execute_script(
+        "return document.scripts.length !== 2 ||"
+        " Array.from(document.querySelectorAll('b, img, script:not(#crmscan-data)'))"
+        ".some(function (e) { return e.textContent === 'bold' || e.tagName === 'IMG' ||"
+        " e.textContent.indexOf('pwned') !== -1; })"
+    )
+    cleaned = clean_document({"name": HOSTILE})["name"]
+    assert "\\x1b" in cleaned and "\\u202e" in cleaned
+    cells = [c.text for c in browser.find_elements(By.CSS_SELECTOR, "tbody.finding td")]
+    assert cleaned in cells, "the neutralised name shows as text in its own cell"
+
     # Filtering changes the table.
-    total = read(document).finding_count()
+    total = len(expected)
     assert _shown(browser) == total
-    failing = sum(1 for f in read(document).attention() if f["status"] == "FAIL")
+    failing = sum(1 for f in expected if f["status"] == "FAIL")
     Select(browser.find_element(By.ID, "filter-status")).select_by_value("FAIL")
     assert _shown(browser) == failing < total
     search = browser.find_element(By.ID, "filter-text")
     search.send_keys("user40")
-    assert _shown(browser) == 1
+    assert _shown(browser) == sum(
+        1 for f in expected if f["status"] == "FAIL" and "user40" in _hay(f)
+    )
+    assert _shown(browser) >= 1
     search.clear()
     Select(browser.find_element(By.ID, "filter-status")).select_by_value("")
     search.send_keys(" ")  # clear() fires no input event; typing does
     assert _shown(browser) == total
 
-    # Sorting by severity puts the medium finding last.
-    browser.find_element(By.CSS_SELECTOR, 'th[data-sort="severity"]').click()
-    first = browser.find_elements(By.CSS_SELECTOR, "tbody.finding")
-    assert first[-1].get_attribute("data-severity") == "medium"
-    browser.find_element(By.CSS_SELECTOR, 'th[data-sort="severity"]').click()
-    first = browser.find_elements(By.CSS_SELECTOR, "tbody.finding")
-    assert first[0].get_attribute("data-severity") == "medium"
+    # Text search is exact, also across the edge of a name and the message around it.
+    queries = ["example (sales", "user40@synthetic.example (", "or) has no", "has no verified"]
+    queries += ["000000040", "auth", "synthetic", "\\x1b[2j", "bold</b> fails", "zz-none"]
+    for query in queries:
+        shown = browser.execute_script(
+            "var c = document.getElementById('filter-text'); c.value = arguments[0];"
+            "c.dispatchEvent(new Event('input'));"
+            "return Number(document.getElementById('shown').getAttribute('data-shown'));",
+            query,
+        )
+        assert shown == sum(1 for f in expected if query in _hay(f)), query
+    search.clear()
+    search.send_keys(" ")
+    assert _shown(browser) == total
+
+    # Sorting by severity puts the least severe finding last, and first when reversed.
+    header = browser.find_element(By.CSS_SELECTOR, 'th[data-sort="severity"]')
+    header.click()
+    rows = browser.find_elements(By.CSS_SELECTOR, "tbody.finding")
+    ranks = ["critical", "high", "medium", "low", "info"]
+    shown = [ranks.index(r.get_attribute("data-severity")) for r in rows]
+    assert shown == sorted(shown)
+    header.click()
+    rows = browser.find_elements(By.CSS_SELECTOR, "tbody.finding")
+    assert rows[0].get_attribute("data-severity") == max(
+        (f["severity"] for f in expected), key=ranks.index
+    )
 
     # A finding expands to its evidence, remediation and exception.
     Select(browser.find_element(By.ID, "filter-status")).select_by_value("FAIL")
-    body = next(
-        b for b in browser.find_elements(By.CSS_SELECTOR, "tbody.finding") if b.is_displayed()
-    )
+    body = browser.find_elements(By.CSS_SELECTOR, "tbody.finding")[0]
     detail = body.find_element(By.CSS_SELECTOR, "tr.detail")
     assert not detail.is_displayed()
     body.find_element(By.CSS_SELECTOR, "button.toggle").click()
     assert detail.is_displayed()
     assert "Evidence" in detail.text and "Remediation" in detail.text
     assert "Exception" in detail.text
+
+    # Printing expands every finding of the page and says which slice is printed.
+    browser.execute_script("window.dispatchEvent(new Event('beforeprint'))")
+    details = browser.find_elements(By.CSS_SELECTOR, "tbody.finding tr.detail")
+    assert details and all(d.get_attribute("hidden") is None for d in details)
+    assert all("Evidence" in d.get_attribute("textContent") for d in details)
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    assert not browser.find_element(By.CSS_SELECTOR, ".controls").is_displayed()
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+    # A check's passing resources, listed on demand, as text.
+    passing = {e.check_id: e for e in ResultReader(clean_document(document)).passed()}
+    check_id = max(passing, key=lambda c: passing[c].count)
+    button = browser.find_element(By.CSS_SELECTOR, f'button.show-pass[data-check="{check_id}"]')
+    assert button.text == f"{passing[check_id].count} passing"
+    button.click()
+    items = browser.find_elements(By.CSS_SELECTOR, "tr.pass-row li .rname")
+    assert len(items) == min(200, passing[check_id].count)
+    names = {name for _, name in passing[check_id].resources}
+    assert {i.text for i in items} <= names
+    # Markup in a user name is text, in the findings table and in the passing lists.
+    Select(browser.find_element(By.ID, "filter-status")).select_by_value("")
+    search.send_keys("onerror=alert")
+    assert _shown(browser) == sum(1 for f in expected if MARKUP_NAME in _hay(f)) > 0
+    cells = [c.text for c in browser.find_elements(By.CSS_SELECTOR, "tbody.finding td")]
+    assert MARKUP_NAME in cells
+    for check, entry in passing.items():
+        if MARKUP_NAME in {n for _, n in entry.resources} and check != check_id:
+            browser.find_element(By.CSS_SELECTOR, f'button.show-pass[data-check="{check}"]').click()
+            names = [i.text for i in browser.find_elements(By.CSS_SELECTOR, "li .rname")]
+            assert MARKUP_NAME in names
+    assert not browser.find_elements(By.CSS_SELECTOR, "img")
 
     screenshot = tmp_path / "crmscan-report.png"
     assert browser.save_screenshot(str(screenshot))
