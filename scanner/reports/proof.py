@@ -1,0 +1,102 @@
+"""Where in an evidence bundle the proof of a requirement lies.
+
+The names follow the bundle layout (docs/evidence.md): ``results.json`` (the result
+document with every finding and its evidence), ``inventory.json`` (the collected data),
+``raw/<collection>.jsonl`` (the API responses of one collection), ``policy/<file>`` (the
+policy files holding the exceptions and attestations) and ``manifest.json`` (hashes and
+signature). `proof_locations` is the one place that spells them, so a change of layout is
+one edit here.
+"""
+
+from __future__ import annotations
+
+import os
+import tarfile
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from scanner.errors import ConfigError
+
+RESULTS = "results.json"
+INVENTORY = "inventory.json"
+MANIFEST = "manifest.json"
+RAW = "raw/{collection}.jsonl"
+POLICY = "policy/{source}"
+_ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz")
+
+
+@dataclass(frozen=True)
+class ProofLink:
+    """One file of the bundle and what to look for in it.
+
+    ``present`` is None when no bundle was given, else whether the bundle holds the file.
+    """
+
+    path: str
+    what: str
+    present: bool | None = None
+
+
+def proof_locations(
+    check_id: str,
+    collections: Iterable[str],
+    policy_sources: Iterable[str],
+    decided_by_person: bool,
+) -> list[ProofLink]:
+    """The bundle files that prove what ``check_id`` concluded, most direct first.
+
+    ``collections`` are those the check read; ``decided_by_person`` says an exception or
+    an attestation in the policy decided some of its findings.
+    """
+    links = [ProofLink(RESULTS, f"findings with check_id {check_id} and their evidence")]
+    for collection in sorted(set(collections)):
+        links.append(ProofLink(RAW.format(collection=collection), f"API responses: {collection}"))
+    if collections:
+        links.append(ProofLink(INVENTORY, "the collected data the check judged"))
+    if decided_by_person:
+        for source in policy_sources:
+            links.append(
+                ProofLink(
+                    POLICY.format(source=source), f"exceptions and attestations of {check_id}"
+                )
+            )
+    return links
+
+
+def bundle_files(bundle: Path) -> frozenset[str]:
+    """The bundle-relative names of the files in a bundle folder or archive.
+
+    A folder is listed without following symbolic links; an archive (zip, tar, tar.gz) by
+    its member names, with one leading folder removed when every member shares it.
+    """
+    if bundle.is_dir():
+        names = set()
+        for root, _dirs, files in os.walk(bundle, followlinks=False):
+            for name in files:
+                names.add((Path(root) / name).relative_to(bundle).as_posix())
+        return frozenset(names)
+    if not bundle.is_file() or not bundle.name.endswith(_ARCHIVES):
+        raise ConfigError(f"--evidence {bundle}: not an evidence bundle folder or archive")
+    try:
+        if bundle.name.endswith(".zip"):
+            with zipfile.ZipFile(bundle) as archive:
+                members = [n for n in archive.namelist() if not n.endswith("/")]
+        else:
+            with tarfile.open(bundle) as archive:
+                members = [m.name for m in archive.getmembers() if m.isfile()]
+    except (OSError, zipfile.BadZipFile, tarfile.TarError) as exc:
+        raise ConfigError(f"--evidence {bundle}: cannot read the archive ({exc})") from None
+    paths = [PurePosixPath(m.removeprefix("./")) for m in members]
+    tops = {p.parts[0] for p in paths if len(p.parts) > 1}
+    if len(tops) == 1 and all(len(p.parts) > 1 for p in paths):
+        paths = [PurePosixPath(*p.parts[1:]) for p in paths]
+    return frozenset(p.as_posix() for p in paths)
+
+
+def mark_present(links: Iterable[ProofLink], files: frozenset[str] | None) -> list[ProofLink]:
+    """``links`` with ``present`` set from the bundle's file names (unchanged without)."""
+    if files is None:
+        return list(links)
+    return [ProofLink(link.path, link.what, link.path in files) for link in links]
