@@ -15,7 +15,8 @@ Markdown-specific defusing (mentions, autolinks) is the Markdown writer's own es
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, overload
 
 from scanner.redact import redact
 
@@ -45,29 +46,74 @@ def neutralize(text: str, single_line: bool = False) -> str:
     ``single_line`` also escapes tabs and newlines (for values that a report shows on
     one line, where a newline could forge another line).
     """
+    if text.isprintable():  # every character above is non-printable: the common case
+        return text
     pattern = _UNSAFE_LINE if single_line else _UNSAFE_MULTILINE
     if pattern.search(text) is None:
         return text
     return pattern.sub(_escape, text)
 
 
-def clean_document(value: Any, single_line: bool = False) -> Any:
-    """A copy of ``value`` (JSON data) with every string redacted and neutralised.
+@overload
+def clean_text(text: str, single_line: bool = False) -> str: ...
+@overload
+def clean_text(text: None, single_line: bool = False) -> None: ...
+def clean_text(text: str | None, single_line: bool = False) -> str | None:
+    """`neutralize` that passes None through (a missing name or id)."""
+    return None if text is None else neutralize(text, single_line)
 
-    Text under `CRM_FIELDS` keys is kept on one line. Keys are cleaned too.
+
+def _clean(value: Any, single_line: bool, scrub: Callable[[str], str]) -> Any:
+    """``value`` with ``scrub`` and `neutralize` applied to every string and key.
+
+    Copy on change: a dict or list in which nothing changes is returned as it is, so a
+    clean document costs one walk and no copy.
     """
     if isinstance(value, str):
-        return neutralize(redact(value), single_line)
+        return neutralize(scrub(value), single_line)
     if isinstance(value, dict):
-        return {
-            neutralize(redact(str(k)), True): clean_document(
-                v, single_line or (isinstance(k, str) and k in CRM_FIELDS)
-            )
-            for k, v in value.items()
-        }
+        changed: dict[Any, Any] | None = None
+        for index, (key, item) in enumerate(value.items()):
+            line = single_line or (isinstance(key, str) and key in CRM_FIELDS)
+            new_key = neutralize(scrub(str(key)), True)
+            new_item = _clean(item, line, scrub)
+            if changed is None and (new_key != key or new_item is not item):
+                changed = dict(list(value.items())[:index])
+            if changed is not None:
+                changed[new_key] = new_item
+        return value if changed is None else changed
     if isinstance(value, list):
-        return [clean_document(v, single_line) for v in value]
+        copied: list[Any] | None = None
+        for index, item in enumerate(value):
+            new_item = _clean(item, single_line, scrub)
+            if copied is None and new_item is not item:
+                copied = value[:index]
+            if copied is not None:
+                copied.append(new_item)
+        return value if copied is None else copied
     return value
+
+
+def _keep(text: str) -> str:
+    return text
+
+
+def clean_value(value: Any, single_line: bool = False) -> Any:
+    """``value`` (JSON data) with control characters neutralised, copied only on change.
+
+    For data already redacted where it entered crmscan (`scanner.redact.redact_inventory`):
+    the result document builds its CRM text through here.
+    """
+    return _clean(value, single_line, _keep)
+
+
+def clean_document(value: Any, single_line: bool = False) -> Any:
+    """``value`` (JSON data) with every string redacted and neutralised.
+
+    Text under `CRM_FIELDS` keys is kept on one line. Keys are cleaned too. For data of
+    unknown origin (a result file read back); nothing is copied where nothing changes.
+    """
+    return _clean(value, single_line, redact)
 
 
 def clean_message(text: str) -> str:

@@ -40,11 +40,18 @@ class ScanResult:
     finished_at: datetime
     scan_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     tool_version: str = __version__
+    #: The clock the verdicts were judged against (``--as-of``); default: ``started_at``.
+    as_of_time: datetime | None = None
+
+    @property
+    def as_of(self) -> datetime:
+        """The time the scan judged the inventory as of (stale windows, key ages, expiry)."""
+        return self.as_of_time or self.started_at
 
     @property
     def today(self) -> date:
-        """The scan's date, against which exceptions expire."""
-        return self.started_at.date()
+        """The scan's date as of its clock, against which exceptions expire."""
+        return self.as_of.date()
 
     def status_counts(self) -> Counter[str]:
         """How many findings have each status."""
@@ -108,11 +115,17 @@ def evaluate(
     specs: Iterable[CheckSpec],
     now: datetime | None = None,
 ) -> ScanResult:
-    """Compile ``specs`` under ``policy`` and evaluate them over ``inventory``."""
+    """Compile ``specs`` under ``policy`` and evaluate them over ``inventory``.
+
+    ``now`` is the scan's clock (``--as-of``): every time-dependent verdict (stale
+    windows, key ages, attestation and exception expiry) is judged against it, so the
+    same snapshot and ``now`` give the same verdicts on any day. Default: the real time.
+    """
     declare_capabilities(inventory)
-    started = now or datetime.now(timezone.utc)
-    checks = compile_checks(specs, policy, started)
-    findings = Evaluator(inventory, policy, started.date()).run(checks)
+    started = datetime.now(timezone.utc)
+    clock = now or started
+    checks = compile_checks(specs, policy, clock)
+    findings = Evaluator(inventory, policy, clock.date()).run(checks)
     return ScanResult(
         inventory=inventory,
         policy=policy,
@@ -120,6 +133,7 @@ def evaluate(
         findings=findings,
         started_at=started,
         finished_at=datetime.now(timezone.utc),
+        as_of_time=clock,
     )
 
 

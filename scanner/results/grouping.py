@@ -83,16 +83,20 @@ def coverage(findings: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     NOT_APPLICABLE is neither decided nor undecided. ``share`` is a percentage, or None
     when nothing applied.
     """
+    return coverage_counts((f["domain"], f["status"], represents(f)) for f in findings)
+
+
+def coverage_counts(rows: Iterable[tuple[str | None, str, int]]) -> dict[str, Any]:
+    """`coverage` from ``(domain, status, resources represented)`` rows."""
     counts: dict[str, dict[str, int]] = defaultdict(
         lambda: {"decided": 0, "undecided": 0, "not_applicable": 0}
     )
-    for finding in findings:
-        row = counts[finding["domain"] or "-"]
-        status = finding["status"]
+    for domain, status, resources in rows:
+        row = counts[domain or "-"]
         if status in DECIDED:
             row["decided"] += 1
         elif status in UNDECIDED:
-            row["undecided"] += represents(finding)
+            row["undecided"] += resources
         else:
             row["not_applicable"] += 1
     total = {"decided": 0, "undecided": 0, "not_applicable": 0}
