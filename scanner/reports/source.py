@@ -1,9 +1,10 @@
 """What the auditor report reads from a result document, behind one small adapter.
 
-`ResultView` is the only place that knows the shape of the native result document: per
-check its outcome, the findings that did not pass (in full) and the resources that
-passed (id and name). Every part of `scanner.reports` reads through it, so a new schema
-version changes this module only.
+`ResultView` is the only place that reads the native result document: per check the
+findings that did not pass (in full) and the resources that passed (id and name), through
+`scanner.results.reader.ResultReader`, which reads schema 1.0, 1.1 and 2.0 alike (2.0
+keeps PASS verdicts compactly; tenant-level PASS findings, such as an attested control,
+stay in full with their attestation). Every part of `scanner.reports` reads through it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.results.loading import load_result
+from scanner.results.reader import read
 from scanner.sanitize import clean_document
 
 
@@ -49,17 +51,21 @@ def view_of(document: Mapping[str, Any]) -> ResultView:
     (`scanner.sanitize.clean_document`), as for every other report format.
     """
     cleaned: dict[str, Any] = clean_document(dict(document))
+    reader = read(cleaned)
     not_passed: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for finding in reader.attention():
+        not_passed[finding["check_id"]].append(finding)
+    attested: dict[tuple[str, Any, Any], Mapping[str, Any]] = {}
+    for finding in reader.findings():
+        resource = finding.get("resource") or {}
+        if finding["status"] == "PASS" and finding.get("attestation"):
+            key = (finding["check_id"], resource.get("id"), resource.get("name"))
+            attested[key] = finding["attestation"]
     passed: dict[str, list[Passed]] = defaultdict(list)
-    for finding in cleaned["findings"]:
-        check_id = finding["check_id"]
-        if finding["status"] == "PASS":
-            resource = finding.get("resource") or {}
-            passed[check_id].append(
-                Passed(resource.get("id"), resource.get("name"), finding.get("attestation"))
-            )
-        else:
-            not_passed[check_id].append(finding)
+    for entry in reader.passed():
+        for ident, name in entry.resources:
+            note = attested.get((entry.check_id, ident, name))
+            passed[entry.check_id].append(Passed(ident, name, note))
     return ResultView(
         document=cleaned,
         checks={check["id"]: check for check in cleaned["checks"]},
