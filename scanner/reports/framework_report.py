@@ -253,8 +253,9 @@ def _attested(
 
 
 def _scan_date(view: ResultView) -> date | None:
+    """The day the verdicts were judged: ``as_of`` (2.0), else the scan's end."""
     try:
-        return date.fromisoformat(str(view.meta("finished_at"))[:10])
+        return date.fromisoformat(str(view.meta("as_of") or view.meta("finished_at"))[:10])
     except ValueError:
         return None
 
