@@ -35,7 +35,7 @@ from typing import Any
 
 from scanner.language.check_spec import CheckSpec
 from scanner.language.frameworks import Framework, Requirement
-from scanner.reports.proof import ProofLink, mark_present, proof_locations
+from scanner.reports.proof import ProofLink, mark_present, merge_links, proof_locations
 from scanner.reports.source import ResultView
 from scanner.results.grouping import finding_groups
 
@@ -142,12 +142,8 @@ class RequirementEntry:
 
     @property
     def proof(self) -> list[ProofLink]:
-        """The bundle files of every check, each file once (first mention kept)."""
-        seen: dict[str, ProofLink] = {}
-        for check in self.checks:
-            for link in check.proof:
-                seen.setdefault(link.path, link)
-        return list(seen.values())
+        """The bundle files of every check, each file once with the checks it proves."""
+        return merge_links(link for check in self.checks for link in check.proof)
 
 
 @dataclass

@@ -31,11 +31,13 @@ _ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz")
 class ProofLink:
     """One file of the bundle and what to look for in it.
 
-    ``present`` is None when no bundle was given, else whether the bundle holds the file.
+    ``checks`` are the checks it proves; ``present`` is None when no bundle was given,
+    else whether the bundle holds the file.
     """
 
     path: str
     what: str
+    checks: tuple[str, ...] = ()
     present: bool | None = None
 
 
@@ -50,19 +52,30 @@ def proof_locations(
     ``collections`` are those the check read; ``decided_by_person`` says an exception or
     an attestation in the policy decided some of its findings.
     """
-    links = [ProofLink(RESULTS, f"findings with check_id {check_id} and their evidence")]
+    ids = (check_id,)
+    links = [ProofLink(RESULTS, "findings by check_id, with their evidence", ids)]
     for collection in sorted(set(collections)):
-        links.append(ProofLink(RAW.format(collection=collection), f"API responses: {collection}"))
+        path = RAW.format(collection=collection)
+        links.append(ProofLink(path, f"API responses of {collection}", ids))
     if collections:
-        links.append(ProofLink(INVENTORY, "the collected data the check judged"))
+        links.append(ProofLink(INVENTORY, "the collected data the checks judged", ids))
     if decided_by_person:
-        for source in policy_sources:
-            links.append(
-                ProofLink(
-                    POLICY.format(source=source), f"exceptions and attestations of {check_id}"
-                )
-            )
+        what = "the exceptions and attestations applied"
+        links += [ProofLink(POLICY.format(source=s), what, ids) for s in policy_sources]
     return links
+
+
+def merge_links(links: Iterable[ProofLink]) -> list[ProofLink]:
+    """One link per file, naming every check it proves, in order of first mention."""
+    merged: dict[str, ProofLink] = {}
+    for link in links:
+        seen = merged.get(link.path)
+        if seen is None:
+            merged[link.path] = link
+        else:
+            checks = tuple(dict.fromkeys(seen.checks + link.checks))
+            merged[link.path] = ProofLink(seen.path, seen.what, checks, seen.present)
+    return list(merged.values())
 
 
 def bundle_files(bundle: Path) -> frozenset[str]:
@@ -99,4 +112,4 @@ def mark_present(links: Iterable[ProofLink], files: frozenset[str] | None) -> li
     """``links`` with ``present`` set from the bundle's file names (unchanged without)."""
     if files is None:
         return list(links)
-    return [ProofLink(link.path, link.what, link.path in files) for link in links]
+    return [ProofLink(link.path, link.what, link.checks, link.path in files) for link in links]
