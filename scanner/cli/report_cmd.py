@@ -64,6 +64,14 @@ from scanner.sanitize import clean_document
     help="With --framework: the scan's evidence bundle (folder or archive) to check proof "
     "locations against.",
 )
+@click.option(
+    "--policy",
+    "policy_ref",
+    default=None,
+    metavar="NAME|FILE",
+    help="With --framework: the policy that judged the scan (same digest), whose "
+    "attestations 'FRAMEWORK:REQUIREMENT' close manual requirements.",
+)
 @checks_dir_option
 def report_command(
     result: Path,
@@ -72,6 +80,7 @@ def report_command(
     all_findings: bool,
     framework_names: tuple[str, ...],
     evidence: Path | None,
+    policy_ref: str | None,
     check_dirs: tuple[Path, ...],
 ) -> None:
     """Render the saved result RESULT (a crmscan JSON result) in other formats.
@@ -81,10 +90,10 @@ def report_command(
     Auditor's report: crmscan report RESULT --framework gdpr --format html,csv,md
     """
     if framework_names:
-        _audit(result, formats, out_dir, framework_names, evidence, check_dirs)
+        _audit(result, formats, out_dir, framework_names, evidence, policy_ref, check_dirs)
         return
-    if evidence is not None:
-        raise ConfigError("--evidence goes with --framework (the auditor's report)")
+    if evidence is not None or policy_ref is not None:
+        raise ConfigError("--evidence and --policy go with --framework (the auditor's report)")
     names = parse_formats(formats)
     files = [n for n in names if n != "console"]
     if out_dir == STDOUT and (len(files) != 1 or "console" in names):
@@ -107,13 +116,14 @@ def _audit(
     out_dir: Path | None,
     framework_names: tuple[str, ...],
     evidence: Path | None,
+    policy_ref: str | None,
     check_dirs: tuple[Path, ...],
 ) -> None:
     """Write the auditor's report of each framework in each format asked for."""
     chosen = audit_formats(parse_formats("html,csv,md" if formats == "console" else formats))
     if out_dir == STDOUT and len(chosen) * len(framework_names) != 1:
         raise ConfigError("--out - writes exactly one framework in one format to standard output")
-    reports = audit_reports(result, framework_names, check_dirs, evidence)
+    reports = audit_reports(result, framework_names, check_dirs, evidence, policy_ref)
     if out_dir == STDOUT:
         click.echo(render_audit(reports[0], chosen[0]), nl=False)
         return

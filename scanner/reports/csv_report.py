@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from scanner.outputs.csv_format import BOM, neutralize
 from scanner.reports.framework_report import (
+    Attested,
     AuditReport,
     CheckEvidence,
     RequirementEntry,
@@ -67,6 +68,16 @@ def _excepted(resource: Resource) -> str:
     )
 
 
+def _attestation(a: Attested) -> str:
+    limit = f" of max {a.max_age_days:g}" if a.max_age_days is not None else ""
+    evidence = f" evidence: {a.evidence}" if a.evidence else ""
+    state = "current" if a.current else "stale"
+    return (
+        f"{a.outcome} by {a.attested_by} on {a.date} (age {a.age_days} days{limit}, "
+        f"{state}): {a.statement}{evidence}"
+    )
+
+
 def _check_cells(check: CheckEvidence) -> list[object]:
     failing = [
         f"{r.label}: {r.message}" + (" (exception expired)" if r.exception else "")
@@ -76,13 +87,7 @@ def _check_cells(check: CheckEvidence) -> list[object]:
     undecided = [f"{g.status} {g.message} ({g.resources})" for g in check.undecided]
     if check.not_applicable:
         undecided.append(f"NOT_APPLICABLE {check.not_applicable}")
-    attestations = [
-        f"{a.outcome} by {a.attested_by} on {a.date} (age {a.age_days} days"
-        + (f" of max {a.max_age_days:g}" if a.max_age_days is not None else "")
-        + f", {'current' if a.current else 'stale'}): {a.statement}"
-        + (f" evidence: {a.evidence}" if a.evidence else "")
-        for a in check.attestations
-    ]
+    attestations = [_attestation(a) for a in check.attestations]
     proof = [
         link.path + ("" if link.present is not False else " (not in bundle)")
         for link in check.proof
@@ -117,7 +122,10 @@ def _rows(report: AuditReport, requirement: RequirementEntry) -> list[list[str]]
         report.scan["tenant_id"],
         report.scan["finished_at"],
     ]
-    checks: list[list[object]] = [_check_cells(c) for c in requirement.checks] or [[""] * 12]
+    checks: list[list[object]] = [_check_cells(c) for c in requirement.checks]
+    if not checks:
+        attested = [_attestation(requirement.attested)] if requirement.attested else []
+        checks = [[*[""] * 10, "; ".join(attested), ""]]
     return [[neutralize(v) for v in head + cells + tail] for cells in checks]
 
 

@@ -17,7 +17,11 @@ A check's outcome, from its findings:
   NOT_RUN         the check is not in the result (the scan did not select it)
 
 A requirement's status, from the outcomes of its checks:
-  MANUAL          no check is mapped to it (a manual requirement, still open)
+  MANUAL          no check is mapped to it (a manual requirement, still open) — unless
+                  the policy that judged the scan attests it (control
+                  ``<framework id>:<requirement id>``, at most 365 days old at the scan):
+                  then PASS or FAIL as attested, and MANUAL again once the attestation
+                  is older
   FAIL            any check FAILs
   ERROR           else, any check is ERROR
   MANUAL          else, any check is MANUAL or NOT_RUN (open: attest it or run it)
@@ -27,144 +31,37 @@ A requirement's status, from the outcomes of its checks:
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from scanner.language.check_spec import CheckSpec
 from scanner.language.frameworks import Framework, Requirement
-from scanner.reports.proof import ProofLink, mark_present, merge_links, proof_locations
+from scanner.reports.model import (
+    STATUSES,
+    Attested,
+    AuditReport,
+    CheckEvidence,
+    RequirementEntry,
+    Resource,
+    Undecided,
+)
+from scanner.reports.proof import mark_present, proof_locations
 from scanner.reports.source import ResultView
 from scanner.results.grouping import finding_groups
 
-#: Requirement statuses, worst first.
-STATUSES = ("FAIL", "ERROR", "MANUAL", "PASS", "NOT_APPLICABLE")
 NOT_RUN = "NOT_RUN"
 #: Check outcomes, worst first (NOT_RUN counts as MANUAL for the requirement).
 OUTCOMES = ("FAIL", "ERROR", "MANUAL", NOT_RUN, "PASS", "NOT_APPLICABLE")
+#: How old an attestation of a manual requirement may be (days, at the scan's clock).
+REQUIREMENT_ATTESTATION_MAX_AGE_DAYS = 365
 
 
-@dataclass(frozen=True)
-class Attested:
-    """A person's attestation of a check, as the scan applied it."""
-
-    check_id: str
-    statement: str
-    attested_by: str
-    date: str
-    outcome: str
-    evidence: str | None
-    age_days: int | None
-    max_age_days: float | None
-    current: bool
-
-    @property
-    def evidence_url(self) -> str | None:
-        """The evidence as a link when it is an http(s) URL, else None (shown as text)."""
-        text = (self.evidence or "").strip()
-        return (
-            text if text.lower().startswith(("https://", "http://")) and " " not in text else None
-        )
-
-
-@dataclass(frozen=True)
-class Resource:
-    """A failing or excepted resource of a check."""
-
-    type: str
-    id: str | None
-    name: str | None
-    message: str
-    exception: Mapping[str, Any] | None = None
-
-    @property
-    def label(self) -> str:
-        """Name, with the id when it differs."""
-        if self.name and self.id and self.name != self.id:
-            return f"{self.name} ({self.id})"
-        return str(self.name or self.id or self.type)
-
-
-@dataclass(frozen=True)
-class Undecided:
-    """ERROR or MANUAL findings of a check that share one cause."""
-
-    status: str
-    message: str
-    resources: int
-    examples: tuple[str, ...]
-
-
-@dataclass
-class CheckEvidence:
-    """One check behind a requirement, and what the scan found."""
-
-    id: str
-    title: str
-    severity: str
-    outcome: str
-    passed: int = 0
-    failing: list[Resource] = field(default_factory=list)
-    excepted: list[Resource] = field(default_factory=list)
-    undecided: list[Undecided] = field(default_factory=list)
-    not_applicable: str = ""
-    attestations: list[Attested] = field(default_factory=list)
-    proof: list[ProofLink] = field(default_factory=list)
-
-
-@dataclass
-class RequirementEntry:
-    """One requirement: its status, why, and the checks behind it."""
-
-    id: str
-    title: str
-    description: str
-    status: str
-    reason: str
-    checks: list[CheckEvidence]
-
-    @property
-    def manual(self) -> bool:
-        """True when no automated check is mapped to the requirement."""
-        return not self.checks
-
-    @property
-    def open(self) -> bool:
-        """True while a person still has to close it (status MANUAL)."""
-        return self.status == "MANUAL"
-
-    @property
-    def attestations(self) -> list[Attested]:
-        """The attestations of every check behind the requirement."""
-        return [a for check in self.checks for a in check.attestations]
-
-    @property
-    def proof(self) -> list[ProofLink]:
-        """The bundle files of every check, each file once with the checks it proves."""
-        return merge_links(link for check in self.checks for link in check.proof)
-
-
-@dataclass
-class AuditReport:
-    """A framework's requirements judged against one scan."""
-
-    framework: Framework
-    scan: dict[str, Any]
-    requirements: list[RequirementEntry]
-    bundle: str | None = None
-
-    @property
-    def summary(self) -> dict[str, int]:
-        """Requirements per status, every status listed."""
-        counts = Counter(r.status for r in self.requirements)
-        return {status: counts.get(status, 0) for status in STATUSES}
-
-    @property
-    def open_manual(self) -> list[RequirementEntry]:
-        """Requirements still open: MANUAL status (manual, unattested or not run)."""
-        return [r for r in self.requirements if r.open]
+def requirement_control(framework_id: str, requirement_id: str) -> str:
+    """The policy attestation ``control`` that attests a manual requirement."""
+    return f"{framework_id}:{requirement_id}"
 
 
 def check_outcome(findings: Sequence[Mapping[str, Any]], passed: int, present: bool) -> str:
@@ -309,13 +206,19 @@ def check_evidence(
     return entry
 
 
-def _requirement(requirement: Requirement, checks: Mapping[str, CheckEvidence]) -> RequirementEntry:
+def _requirement(
+    requirement: Requirement,
+    checks: Mapping[str, CheckEvidence],
+    attestation: Mapping[str, Any] | None,
+    control: str,
+    scanned: date | None,
+) -> RequirementEntry:
     evidence = [checks[c] for c in requirement.checks]
     status, reason = requirement_status([c.outcome for c in evidence])
     excepted = sum(len(c.excepted) for c in evidence)
     if status == "PASS" and excepted:
         reason += f"; {excepted} failing resources under valid exceptions"
-    return RequirementEntry(
+    entry = RequirementEntry(
         id=requirement.id,
         title=requirement.title,
         description=requirement.description,
@@ -323,6 +226,31 @@ def _requirement(requirement: Requirement, checks: Mapping[str, CheckEvidence]) 
         reason=reason,
         checks=evidence,
     )
+    if evidence:
+        return entry
+    if attestation is None:
+        entry.reason += f" (attest it in the policy as control {control!r})"
+        return entry
+    max_age = REQUIREMENT_ATTESTATION_MAX_AGE_DAYS
+    attested = _attested(control, attestation, "PASS", scanned, max_age)
+    if attested.age_days is None or attested.age_days < 0 or attested.age_days > max_age:
+        attested = dataclasses.replace(attested, current=False)
+        if attested.age_days is not None and attested.age_days < 0:
+            entry.reason = f"attestation of {attested.date} is dated after the scan: it counts "
+            entry.reason += "for later scans only"
+        else:
+            entry.reason = (
+                f"attestation of {attested.date} is {attested.age_days} days old at the scan "
+                f"(at most {max_age} days): attest again"
+            )
+    else:
+        entry.status = "PASS" if attested.outcome == "pass" else "FAIL"
+        entry.reason = (
+            f"attested {attested.outcome} by {attested.attested_by} on {attested.date}: "
+            f"{attested.statement}"
+        )
+    entry.attested = attested
+    return entry
 
 
 def scan_facts(view: ResultView) -> dict[str, Any]:
@@ -352,17 +280,40 @@ def build_report(
     catalog: Mapping[str, CheckSpec],
     bundle: str | None = None,
     bundle_names: frozenset[str] | None = None,
+    requirement_attestations: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> AuditReport:
     """The auditor's report of ``framework`` for the scan in ``view``.
 
     ``catalog`` (check id -> spec) tells which collections a check reads and how old its
     attestation may be; ``bundle_names`` (from `scanner.reports.proof.bundle_files`)
-    marks which proof files the bundle really holds.
+    marks which proof files the bundle really holds; ``requirement_attestations`` maps a
+    manual requirement's id to the policy attestation of it (see `requirement_control`).
     """
     checks = {c: check_evidence(view, c, catalog, bundle_names) for c in framework.check_ids()}
+    attested = requirement_attestations or {}
+    scanned = _scan_date(view)
+    requirements = [
+        _requirement(
+            r, checks, attested.get(r.id), requirement_control(framework.id, r.id), scanned
+        )
+        for r in framework.requirements
+    ]
     return AuditReport(
-        framework=framework,
-        scan=scan_facts(view),
-        requirements=[_requirement(r, checks) for r in framework.requirements],
-        bundle=bundle,
+        framework=framework, scan=scan_facts(view), requirements=requirements, bundle=bundle
     )
+
+
+__all__ = [
+    "STATUSES",
+    "Attested",
+    "AuditReport",
+    "CheckEvidence",
+    "RequirementEntry",
+    "Resource",
+    "Undecided",
+    "build_report",
+    "check_evidence",
+    "check_outcome",
+    "requirement_control",
+    "requirement_status",
+]

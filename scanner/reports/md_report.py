@@ -105,16 +105,19 @@ def _check_details(check: CheckEvidence) -> list[str]:
         lines.append(
             f"- {code(check.id)} {group.status}: {md(group.message)} ({group.resources} resources)"
         )
-    for a in check.attestations:
-        age = "?" if a.age_days is None else str(a.age_days)
-        limit = f" of max {a.max_age_days:g}" if a.max_age_days is not None else ""
-        state = "current" if a.current else "stale: attest again"
-        lines.append(
-            f"- {code(check.id)} attested {md(a.outcome)} by {md(a.attested_by)} on "
-            f"{md(a.date)} ({age} days old{limit}, {state}): {md(a.statement)}; "
-            f"evidence: {_evidence(a)}"
-        )
+    lines += [_attestation_line(a) for a in check.attestations]
     return lines
+
+
+def _attestation_line(a: Attested) -> str:
+    age = "?" if a.age_days is None else str(a.age_days)
+    limit = f" of max {a.max_age_days:g}" if a.max_age_days is not None else ""
+    state = "current" if a.current else "stale: attest again"
+    return (
+        f"- {code(a.check_id)} attested {md(a.outcome)} by {md(a.attested_by)} on "
+        f"{md(a.date)} ({age} days old{limit}, {state}): {md(a.statement)}; "
+        f"evidence: {_evidence(a)}"
+    )
 
 
 def _section(requirement: RequirementEntry) -> list[str]:
@@ -127,8 +130,9 @@ def _section(requirement: RequirementEntry) -> list[str]:
     if requirement.description:
         lines += ["", md(requirement.description)]
     if not requirement.checks:
-        lines += ["", "No automated check evidences this requirement: assess and attest it."]
-        return lines
+        if requirement.attested:
+            return [*lines, "", _attestation_line(requirement.attested)]
+        return [*lines, "", "No automated check evidences this requirement: assess and attest it."]
     lines += [
         "",
         "| Check | Outcome | Passed | Failing | Excepted | Undecided |",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -100,7 +101,7 @@ def test_evidence_bundle_marks_proof(demo_result: Path, tmp_path: Path) -> None:
         (["--framework", "nope"], "no framework 'nope'"),
         (["--framework", "gdpr", "--format", "sarif"], "not in sarif"),
         (["--framework", "gdpr", "--format", "html,md", "--out", "-"], "exactly one framework"),
-        (["--evidence", "somewhere"], "--evidence goes with --framework"),
+        (["--evidence", "somewhere"], "--evidence and --policy go with --framework"),
         (["--framework", "gdpr", "--evidence", "no-such-bundle"], "not an evidence bundle"),
     ],
 )
@@ -116,3 +117,56 @@ def test_a_damaged_result_is_refused_with_its_location(tmp_path: Path) -> None:
     bad.write_text('{"schema_version": "2.0"}', "utf-8")
     code, out, err = _run(str(bad), "--framework", "gdpr", "--format", "md", "--out", "-")
     assert code == 2 and "bad.json" in err + out and "Traceback" not in err + out
+
+
+def _policy(folder: Path, **days: int) -> Path:
+    """A policy extending baseline that attests soc2 CC6.4 / CC6.5 that many days ago."""
+    lines = ["name: audited", "extends: baseline", "attestations:"]
+    for requirement, ago in days.items():
+        when = (date.today() - timedelta(days=ago)).isoformat()
+        lines += [
+            f'  - control: "soc2:{requirement.replace("_", ".")}"',
+            "    statement: Physical access to the data centre is the CRM vendor's (SOC 2 report reviewed)",
+            f"    date: {when}",
+            "    attested_by: grc@example.com",
+            "    outcome: pass",
+            "    evidence: https://grc.example/vendor-soc2-2026",
+        ]
+    path = folder / "audited.yaml"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def test_policy_attestations_close_manual_requirements(tmp_path: Path) -> None:
+    policy = _policy(tmp_path, CC6_4=10, CC6_5=400)
+    out = tmp_path / "scan"
+    scan = CliRunner().invoke(cli, ["demo", "--policy", str(policy), "--out", str(out)])
+    assert scan.exit_code == 0, scan.output
+    result = out / "crmscan-results.json"
+    args = ["--framework", "soc2", "--format", "csv", "--out", "-"]
+    code, csv_out, err = _run(str(result), *args, "--policy", str(policy))
+    assert code == 0, err
+    rows = {
+        r["requirement"]: r for r in csv.DictReader(io.StringIO(csv_out.removeprefix("\ufeff")))
+    }
+    assert rows["CC6.4"]["requirement_status"] == "PASS"
+    assert (
+        "grc@example.com" in rows["CC6.4"]["attestations"]
+        and "age 10 days" in rows["CC6.4"]["attestations"]
+    )
+    assert rows["CC6.5"]["requirement_status"] == "MANUAL"
+    assert "attest again" in rows["CC6.5"]["requirement_reason"]
+    # Without --policy the report cannot see them: still open.
+    code, csv_out, _ = _run(str(result), *args)
+    rows = {
+        r["requirement"]: r for r in csv.DictReader(io.StringIO(csv_out.removeprefix("\ufeff")))
+    }
+    assert rows["CC6.4"]["requirement_status"] == "MANUAL"
+    assert "soc2:CC6.4" in rows["CC6.4"]["requirement_reason"]
+
+
+def test_a_policy_that_did_not_judge_the_scan_is_refused(demo_result: Path, tmp_path: Path) -> None:
+    policy = _policy(tmp_path, CC6_4=10)
+    code, out, err = _run(str(demo_result), "--framework", "soc2", "--policy", str(policy))
+    assert code == 2
+    assert "only the policy that judged the scan" in err + out

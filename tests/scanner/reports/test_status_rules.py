@@ -259,3 +259,44 @@ def test_schema_1_1_and_2_0_give_the_same_report(tmp_path: Path) -> None:
     new = _report(tmp_path, document(findings, passed=passed, version="2.0"), fw)
     assert old.requirements == new.requirements
     assert [c.passed for r in new.requirements for c in r.checks] == [2, 1]
+
+
+# -- attestations of manual requirements (no check mapped) -------------------------------------
+
+MANUAL_FW = framework(("CC6.4", []), ("CC6.5", []), ("CC6.6", []), ("CC6.7", []))
+
+
+def test_manual_requirements_closed_or_left_open_by_their_attestation(tmp_path: Path) -> None:
+    attested = {
+        "CC6.4": attestation("2026-10-01", control="test-fw:CC6.4"),
+        "CC6.5": attestation("2025-10-01", control="test-fw:CC6.5"),  # 418 days: too old
+        "CC6.6": attestation("2026-11-01", outcome="fail", control="test-fw:CC6.6"),
+    }
+    view = read_result(save(document([]), tmp_path))
+    report = build_report(MANUAL_FW, view, {}, requirement_attestations=attested)
+    current, stale, failed, missing = report.requirements
+    assert (current.status, current.attested and current.attested.age_days) == ("PASS", 53)
+    assert current.attestations == [current.attested] and current.attested.current
+    assert "attested pass by it-ops@example.com on 2026-10-01" in current.reason
+    assert (stale.status, stale.attested and stale.attested.current) == ("MANUAL", False)
+    assert "418 days old" in stale.reason and "attest again" in stale.reason
+    assert failed.status == "FAIL"
+    assert missing.status == "MANUAL" and "'test-fw:CC6.7'" in missing.reason
+    assert report.open_manual == [stale, missing]
+
+
+def test_an_attestation_after_the_scan_does_not_count(tmp_path: Path) -> None:
+    later = {"CC6.4": attestation("2026-11-30", control="test-fw:CC6.4")}
+    view = read_result(save(document([]), tmp_path))
+    report = build_report(MANUAL_FW, view, {}, requirement_attestations=later)
+    assert report.requirements[0].status == "MANUAL"
+    assert "dated after the scan" in report.requirements[0].reason
+
+
+def test_a_requirement_with_checks_is_decided_by_them_not_by_its_attestation(
+    tmp_path: Path,
+) -> None:
+    view = read_result(save(document([finding("A-1", "FAIL")]), tmp_path))
+    attested = {"R1": attestation(control="test-fw:R1")}
+    report = build_report(FW, view, {}, requirement_attestations=attested)
+    assert report.requirements[0].status == "FAIL" and report.requirements[0].attested is None
