@@ -28,6 +28,7 @@ from scanner.language.policy import Policy, load_policy
 from scanner.model.inventory import Inventory
 from scanner.model.snapshot import save_snapshot
 from scanner.outputs import FORMATS, Document, write_report
+from scanner.redact import redact_inventory
 from scanner.results.diff import ScanDiff
 from scanner.results.document import to_document
 from scanner.store import history
@@ -55,7 +56,12 @@ class ScanRequest:
     evidence: Path | None = None
     evidence_key: Path | None = None
     history: Path | None = None
+    #: The scan's clock (``--as-of``): verdicts are judged as of this time (default: now).
     now: datetime | None = None
+    #: Keep every PASS verdict in full in the result (``--full-pass``).
+    full_pass: bool = False
+    #: Indent JSON report files (``--indent``).
+    indent: bool = False
 
     def policy(self) -> Policy:
         """The policy this request names (default: baseline)."""
@@ -119,10 +125,11 @@ def collect_demo(
 
 
 def _declared(adapter: Adapter, inventory: Inventory) -> Inventory:
-    """``inventory`` carrying the adapter's capability declarations (for snapshots too)."""
+    """``inventory`` carrying the adapter's capability declarations (for snapshots too),
+    redacted of any secret a server echoed into it: the one place collected data enters."""
     if not inventory.capabilities:
         inventory.capabilities = list(adapter.capabilities)
-    return inventory
+    return redact_inventory(inventory)
 
 
 def _judge(
@@ -130,14 +137,17 @@ def _judge(
 ) -> tuple[ScanResult, Document]:
     if request.framework is None:
         result = run_checks(inventory, policy, request.check_ids, request.check_dirs, request.now)
-        return result, to_document(result, request.fail_on)
+        return result, to_document(result, request.fail_on, full_pass=request.full_pass)
     specs = load_checks(request.check_dirs)
     frameworks = load_frameworks(specs, request.check_dirs)
     chosen = find_framework(frameworks, request.framework)
     in_framework = {i: specs[i] for i in chosen.check_ids()}
     selected = select_checks(in_framework, policy, request.check_ids or chosen.check_ids())
     result = evaluate(inventory, policy, selected, request.now)
-    return result, to_document(result, request.fail_on, frameworks, [chosen.id])
+    document = to_document(
+        result, request.fail_on, frameworks, [chosen.id], full_pass=request.full_pass
+    )
+    return result, document
 
 
 def run_scan(inventory: Inventory, policy: Policy, request: ScanRequest) -> ScanOutcome:
@@ -161,5 +171,8 @@ def run_scan(inventory: Inventory, policy: Policy, request: ScanRequest) -> Scan
     if request.history is not None:
         outcome.history_path, outcome.changes = history.record(request.history, document)
     for name in request.formats:
-        outcome.written.append(write_report(document, name, request.out_dir))
+        # The document is clean by construction: the inventory was redacted where it
+        # entered (collection, snapshot) and the document neutralises CRM text.
+        path = write_report(document, name, request.out_dir, cleaned=True, indent=request.indent)
+        outcome.written.append(path)
     return outcome

@@ -16,21 +16,37 @@ inside a longer base64 text too (only the characters that depend on the secret a
 matched; at most two characters at each end of such a span can depend on neighbouring
 bytes).
 
-Speed: the forms of a secret are grouped under one "gate" (a run of letters and digits
-they all contain); `redact` looks for a group's forms only in text holding its gate, and
-runs a shape's regex only on text holding its literal (``00D``, ``pat-``...). A string
-without secrets costs a few substring tests per secret (``benchmarks/bench_redact.py``).
+Where: secrets can only enter an inventory by a server echoing them, so a collected or
+loaded inventory is redacted once, as text, where it enters crmscan (`redact_inventory`);
+log records are redacted by `RedactingFilter`; a result file read back is redacted when
+it is loaded. Report files get one final pass over their bytes while they are written
+(`RedactingStream`), only when secrets are registered.
+
+Speed: every form of every secret and every shape is one combined RE2 pattern (linear
+time whatever the number of forms), rebuilt when a secret is registered and read
+without a lock. `redact` first tests a few literals (a run of letters and digits every
+form of a secret contains, and each shape's literal) and runs the pattern only on text
+holding one of them, so text without secrets costs a few substring tests
+(``benchmarks/bench_redact.py``).
 """
 
 from __future__ import annotations
 
 import base64
 import html
+import io
 import json
 import logging
 import re
 import threading
+from dataclasses import dataclass
+from typing import Any, BinaryIO, TypeVar
 from urllib.parse import quote, quote_plus
+
+import re2
+from pydantic import BaseModel
+
+InventoryT = TypeVar("InventoryT", bound=BaseModel)
 
 REDACTED = "[REDACTED]"
 
@@ -46,30 +62,55 @@ MIN_FORM_LENGTH = 6
 # cannot make it quadratic).
 _SHAPES = (
     r"00D[A-Za-z0-9]{12,15}(?:!|%21|\\u0021)[A-Za-z0-9._\-]{20,}",
-    r"(?P<bearer>(?i:bearer)(?:\s|%20|\+)+)[A-Za-z0-9._~+/=\-]{8,}",
+    r"((?i:bearer)(?:\s|%20|\+)+)[A-Za-z0-9._~+/=\-]{8,}",
     r"pat-[a-z]{2,4}\d?-[0-9a-f]{8}-[0-9a-f\-]{20,}",
     r"-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[A-Za-z0-9+/=\s]*"
     r"(?:-----END [A-Z ]{0,40}PRIVATE KEY-----)?",
 )
 
-_SHAPE_PATTERNS = tuple(re.compile(p) for p in _SHAPES)
-# Cheap literal tests: a shape's regex only runs on text that contains its literal.
-_SHAPE_GATES: tuple[tuple[str, ...], ...] = (
-    ("00D",),
-    ("earer", "EARER"),
-    ("pat-",),
-    ("PRIVATE KEY",),
-)
-_SHAPE_CHECKS = tuple(zip(_SHAPE_GATES, _SHAPE_PATTERNS, strict=True))
+# Cheap literal tests: text without any of them holds no shape.
+_SHAPE_GATES = ("00D", "earer", "EARER", "pat-", "PRIVATE KEY")
 _ALNUM_RUN = re.compile(r"[A-Za-z0-9]+")
+#: Output bytes are redacted in chunks of this size; a match is searched this far past a
+#: chunk's end (a secret, an encoded form or a private key is shorter).
+CHUNK = 1 << 20
+OVERLAP = 1 << 16
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    """What `redact` uses, replaced whole when a secret is registered (no lock to read)."""
+
+    gates: tuple[str, ...]
+    text: re.Pattern[str]  # every form, then every shape (short text: re is faster there)
+    data: Any  # the same as an RE2 pattern over UTF-8 bytes (linear time on long output)
+    secrets: bool
+
+
+def _combined(forms: list[str]) -> str:
+    # Longest forms first: a secret that contains another is replaced whole. The bearer
+    # shape's prefix is group 1 (kept in the output).
+    literal = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
+    return "|".join(([literal] if literal else []) + list(_SHAPES))
+
+
+def _build(forms: list[str], gates: tuple[str, ...]) -> _Patterns:
+    pattern = _combined(forms)
+    options = re2.Options()
+    options.max_mem = 256 << 20
+    return _Patterns(
+        gates=gates + _SHAPE_GATES,
+        text=re.compile(pattern),
+        data=re2.compile(pattern.encode("utf-8"), options),
+        secrets=bool(forms),
+    )
+
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
-#: gate → the forms that contain it: `redact` only looks for a secret's forms in text
-#: that contains its gate, so a string is scanned a few times per secret, not once per
-#: form.
-_gated: dict[str, set[str]] = {}
-_snapshot: tuple[tuple[str, tuple[str, ...]], ...] = ()
+_forms: set[str] = set()
+_gates: set[str] = set()
+_patterns = _build([], ())
 
 
 def _lower_hex(text: str) -> str:
@@ -132,7 +173,7 @@ def encoded_forms(secret: str) -> set[str]:
 
 def register_secret(value: str | None) -> None:
     """Remember ``value`` (and its encoded forms) so that `redact` removes it anywhere."""
-    global _snapshot
+    global _patterns
     if not value or len(value) < MIN_SECRET_LENGTH:
         return
     with _lock:
@@ -140,30 +181,103 @@ def register_secret(value: str | None) -> None:
             return
         _secrets.add(value)
         for group in _form_groups(value):
-            _gated.setdefault(_gate(group), set()).update(group)
-        # Longest forms first, across groups too: a secret that contains another is
-        # replaced whole.
-        groups = [(g, tuple(sorted(f, key=len, reverse=True))) for g, f in _gated.items()]
-        _snapshot = tuple(sorted(groups, key=lambda group: -len(group[1][0])))
+            _gates.add(_gate(group))
+            _forms.update(group)
+        _patterns = _build(sorted(_forms), tuple(sorted(_gates, key=len, reverse=True)))
+
+
+def secrets_registered() -> bool:
+    """True once any secret is registered (report files then get a final pass)."""
+    return _patterns.secrets
 
 
 def _bearer(match: re.Match[str]) -> str:
-    return match.group("bearer") + REDACTED
+    return (match.group(1) or "") + REDACTED
+
+
+def _bearer_bytes(match: Any) -> bytes:
+    return (match.group(1) or b"") + _REDACTED_BYTES
+
+
+_REDACTED_BYTES = REDACTED.encode("ascii")
 
 
 def redact(text: str) -> str:
     """``text`` with every known secret, its encoded forms and secret shapes replaced."""
-    for gate, forms in _snapshot:
+    patterns = _patterns
+    for gate in patterns.gates:
         if gate in text:
-            for form in forms:
-                if form in text:
-                    text = text.replace(form, REDACTED)
-    for gates, pattern in _SHAPE_CHECKS:
-        for gate in gates:
-            if gate in text:
-                text = pattern.sub(_bearer if pattern.groups else REDACTED, text)
-                break
+            return patterns.text.sub(_bearer, text)
     return text
+
+
+def redact_bytes(data: bytes) -> bytes:
+    """`redact` over UTF-8 ``data`` (one pass of the combined pattern)."""
+    patterns = _patterns
+    if patterns.data.search(data) is None:
+        return data
+    return bytes(patterns.data.sub(_bearer_bytes, data))
+
+
+def redact_inventory(inventory: InventoryT) -> InventoryT:
+    """``inventory`` with every secret a server echoed into it replaced (one text pass).
+
+    The inventory is serialized once; only when something had to be redacted is it
+    rebuilt from the redacted text. Collected and loaded inventories pass through here
+    before anything judges, saves or reports them.
+    """
+    text = inventory.model_dump_json()
+    cleaned = redact(text)
+    if cleaned == text:
+        return inventory
+    return type(inventory).model_validate_json(cleaned)
+
+
+class RedactingStream(io.RawIOBase):
+    """A binary file that redacts what is written through it before passing it on.
+
+    Bytes are held until a chunk (`CHUNK`) is full, then redacted with `OVERLAP` bytes
+    of look-ahead, so a secret split between two writes is still found. `close` (or
+    leaving the ``with`` block) flushes the rest; the underlying file stays open.
+    """
+
+    def __init__(self, target: BinaryIO) -> None:
+        super().__init__()
+        self._target = target
+        self._pending = bytearray()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self._pending += chunk
+        if len(self._pending) >= CHUNK + OVERLAP:
+            self._drain(final=False)
+        return len(chunk)
+
+    def _drain(self, final: bool) -> None:
+        pending = bytes(self._pending)
+        if final:
+            self._target.write(redact_bytes(pending))
+            self._pending.clear()
+            return
+        cut = len(pending) - OVERLAP
+        pattern = _patterns.data
+        # A match that starts before the cut is replaced whole; text after it waits.
+        for match in pattern.finditer(pending):
+            if match.start() >= cut:
+                break
+            if match.end() > cut:
+                cut = match.end()
+        head = pending[:cut]
+        self._target.write(bytes(pattern.sub(_bearer_bytes, head)))
+        del self._pending[:cut]
+
+    def close(self) -> None:
+        if not self.closed:
+            self._drain(final=True)
+        super().close()
 
 
 class RedactingFilter(logging.Filter):

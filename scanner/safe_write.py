@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 from scanner.errors import OutputFileError
 
@@ -48,7 +50,16 @@ def _refused(where: Path, exc: OSError) -> OutputFileError:
     )
 
 
-def _write_all(fd: int, data: bytes) -> None:
+#: Writes a file's content into the binary file it is given (`write_stream`).
+Producer = Callable[[BinaryIO], None]
+_BUFFER = 1 << 20
+
+
+def _write_all(fd: int, data: bytes | Producer) -> None:
+    if callable(data):
+        with os.fdopen(fd, "wb", buffering=_BUFFER, closefd=False) as handle:
+            data(handle)
+        return
     view = memoryview(data)
     while view:
         written = os.write(fd, view)
@@ -58,7 +69,7 @@ def _write_all(fd: int, data: bytes) -> None:
 def write_file(
     base: Path | str,
     relative: str | PurePosixPath,
-    data: bytes | str,
+    data: bytes | str | Producer,
     *,
     mode: int = DEFAULT_MODE,
     exclusive: bool = False,
@@ -66,13 +77,15 @@ def write_file(
     """Write ``data`` to ``base/relative`` without following links below ``base``.
 
     ``relative`` is a POSIX path of plain names (no ``..``). Strings are written as
-    UTF-8. ``exclusive`` refuses an existing file and writes in place (for keys);
-    otherwise the file is replaced atomically. Raises `OutputFileError`.
+    UTF-8; a callable is given the open (buffered, binary) file and streams into it, so
+    a large report is never held in memory whole. ``exclusive`` refuses an existing
+    file and writes in place (for keys); otherwise the file is replaced atomically.
+    Raises `OutputFileError`.
     """
     base = Path(base)
     parts = _parts(relative)
     target = base.joinpath(*parts)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    payload: bytes | Producer = data.encode("utf-8") if isinstance(data, str) else data
     try:
         base.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -106,7 +119,12 @@ def write_file(
 
 
 def _write_in(
-    directory: int, name: str, payload: bytes, mode: int, exclusive: bool, target: Path
+    directory: int,
+    name: str,
+    payload: bytes | Producer,
+    mode: int,
+    exclusive: bool,
+    target: Path,
 ) -> None:
     if exclusive:
         try:
@@ -133,16 +151,18 @@ def _write_in(
         finally:
             os.close(fd)
         os.replace(temporary, name, src_dir_fd=directory, dst_dir_fd=directory)
-    except OSError as exc:
+    except BaseException as exc:  # a producer may fail half-way: leave no partial file
         try:
             os.unlink(temporary, dir_fd=directory)
         except OSError:
             pass
-        raise OutputFileError(f"cannot write {target}: {exc}") from None
+        if isinstance(exc, OSError):
+            raise OutputFileError(f"cannot write {target}: {exc}") from None
+        raise
 
 
 def _write_by_path(  # pragma: no cover - exercised only without dir_fd support
-    base: Path, parts: tuple[str, ...], payload: bytes, mode: int, exclusive: bool
+    base: Path, parts: tuple[str, ...], payload: bytes | Producer, mode: int, exclusive: bool
 ) -> Path:
     where = base
     for name in parts[:-1]:

@@ -7,6 +7,7 @@ import functools
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -42,6 +43,9 @@ class ReportRequest:
     evidence: Path | None
     evidence_key: Path | None
     history: Path | None
+    as_of: datetime | None = None
+    full_pass: bool = False
+    indent: bool = False
 
     def policy(self) -> Policy:
         """The policy named on the command line (default: baseline)."""
@@ -57,6 +61,29 @@ checks_dir_option = click.option(
     multiple=True,
     type=click.Path(path_type=Path),
     help="Also load your own checks (and DIR/frameworks/*.yaml) from this folder (repeatable).",
+)
+
+
+class Timestamp(click.ParamType):  # type: ignore[type-arg]
+    """An ISO 8601 timestamp; a date is its midnight UTC, a time without zone is UTC."""
+
+    name = "TIMESTAMP"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime):
+            return value
+        text = str(value).strip()
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            self.fail(f"{text!r} is not an ISO 8601 timestamp (e.g. 2026-11-23T12:00:00Z)")
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return parsed.astimezone(timezone.utc)
+
+
+indent_option = click.option(
+    "--indent", is_flag=True, help="Indent JSON report files (default: compact)."
 )
 
 
@@ -129,6 +156,20 @@ def report_options(func: F) -> F:
             default=None,
             help="Keep each result here per tenant and show what changed since the last scan.",
         ),
+        click.option(
+            "--as-of",
+            type=Timestamp(),
+            default=None,
+            help="Judge the data as of this time (ISO 8601, e.g. 2026-11-23T12:00:00Z): "
+            "stale windows, key ages, exception and attestation expiry. Default: now.",
+        ),
+        click.option(
+            "--full-pass",
+            is_flag=True,
+            help="Keep every PASS verdict in full in the result (default: per check, the "
+            "resources that passed).",
+        ),
+        indent_option,
     ]
 
     @functools.wraps(func)
@@ -183,6 +224,9 @@ def scan_request(report: ReportRequest, framework: str | None = None) -> ScanReq
         evidence=report.evidence,
         evidence_key=report.evidence_key,
         history=report.history,
+        now=report.as_of,
+        full_pass=report.full_pass,
+        indent=report.indent,
     )
 
 
@@ -217,7 +261,8 @@ def evaluate_and_report(
         limit = 0 if report.all_findings else 15
         print_result(clean_document(outcome.document), stdout_console(), limit=limit)
     if report.out_dir == STDOUT:
-        click.echo(render_report(outcome.document, files[0]), nl=False)
+        text = render_report(outcome.document, files[0], cleaned=True, indent=report.indent)
+        click.echo(text, nl=False)
     for path in outcome.written:
         notes.print(f"wrote {path}", highlight=False)
     return outcome.exit_code

@@ -18,6 +18,7 @@ import click
 from scanner.cli.options import (
     STDOUT,
     checks_dir_option,
+    indent_option,
     parse_formats,
     stderr_console,
     stdout_console,
@@ -73,6 +74,7 @@ from scanner.sanitize import clean_document
     "attestations 'FRAMEWORK:REQUIREMENT' close manual requirements.",
 )
 @checks_dir_option
+@indent_option
 def report_command(
     result: Path,
     formats: str,
@@ -82,6 +84,7 @@ def report_command(
     evidence: Path | None,
     policy_ref: str | None,
     check_dirs: tuple[Path, ...],
+    indent: bool,
 ) -> None:
     """Render the saved result RESULT (a crmscan JSON result) in other formats.
 
@@ -98,16 +101,18 @@ def report_command(
     files = [n for n in names if n != "console"]
     if out_dir == STDOUT and (len(files) != 1 or "console" in names):
         raise ConfigError("--out - writes exactly one report format to standard output")
-    document = load_result(result)
+    # A result file is data entering crmscan again: redacted and neutralised once, here.
+    document = clean_document(load_result(result))
     if out_dir == STDOUT:
-        click.echo(render_report(document, files[0]), nl=False)
+        click.echo(render_report(document, files[0], cleaned=True, indent=indent), nl=False)
         return
     if "console" in names:
-        print_result(clean_document(document), stdout_console(), limit=0 if all_findings else 15)
+        print_result(document, stdout_console(), limit=0 if all_findings else 15)
     notes = stderr_console()
     target = out_dir or DEFAULT_OUT
     for name in files:
-        notes.print(f"wrote {write_report(document, name, target)}", highlight=False)
+        path = write_report(document, name, target, cleaned=True, indent=indent)
+        notes.print(f"wrote {path}", highlight=False)
 
 
 def _audit(

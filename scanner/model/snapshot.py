@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from scanner.documents import LoadedDocument, load_file
 from scanner.model.inventory import SCHEMA_VERSION, Inventory
-from scanner.redact import redact
+from scanner.redact import redact, redact_inventory
 from scanner.safe_write import write_file
 
 
@@ -119,8 +119,9 @@ def inventory_from_document(document: LoadedDocument) -> Inventory:
 
 
 def load_snapshot(path: Path | str) -> Inventory:
-    """Load and validate the snapshot at ``path``."""
-    return inventory_from_document(load_file(path))
+    """Load and validate the snapshot at ``path``, redacted of any secret it carries
+    (a snapshot is where saved data enters crmscan again)."""
+    return redact_inventory(inventory_from_document(load_file(path)))
 
 
 def save_snapshot(inventory: Inventory, path: Path | str) -> Path:

@@ -25,6 +25,7 @@ from scanner.language.check_spec import SEVERITIES
 from scanner.outputs import Document, OutputFormat, register
 from scanner.results.diff import ScanDiff
 from scanner.results.grouping import by_report_order, coverage_of, groups_of
+from scanner.results.reader import read
 
 STATUS_STYLE = {
     "FAIL": "bold red",
@@ -168,8 +169,9 @@ def print_result(document: Document, console: Console, limit: int = 15) -> None:
         f"{escape(str(tenant.get('name') or tenant.get('id')))}"
         f"  policy [bold]{escape(document['policy']['name'])}[/]",
     )
+    reader = read(document)
     by_check: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
-    for finding in document["findings"]:
+    for finding in reader.findings():
         by_check[finding["check_id"]].append(finding)
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for group in groups_of(document):
@@ -196,6 +198,7 @@ def print_result(document: Document, console: Console, limit: int = 15) -> None:
                 limit,
                 shown_causes,
                 tenant.get("platform"),
+                reader.compact_count_of(cid),
             )
     console.print()
     _print_quiet(console, document, outcomes, by_check)
@@ -207,8 +210,9 @@ def print_result(document: Document, console: Console, limit: int = 15) -> None:
     _print_summary(console, document)
 
 
-def _tally(findings: list[Mapping[str, Any]]) -> str:
+def _tally(findings: list[Mapping[str, Any]], compact_passes: int = 0) -> str:
     counts: dict[str, int] = defaultdict(int)
+    counts["PASS"] = compact_passes
     for finding in findings:
         counts[finding["status"]] += 1
     order = ("FAIL", "ERROR", "MANUAL", "PASS", "NOT_APPLICABLE")
@@ -251,10 +255,11 @@ def _print_check(
     limit: int,
     shown_causes: dict[str, str],
     platform: str | None = None,
+    compact_passes: int = 0,
 ) -> None:
     header = Text.from_markup(
         f"[{STATUS_STYLE.get(outcome, '')}]{outcome:<6}[/] [bold]{escape(check['id'])}[/] "
-        f"{escape(check['title'])} [dim]({_tally(findings)})[/]"
+        f"{escape(check['title'])} [dim]({_tally(findings, compact_passes)})[/]"
     )
     emit(console, header, hanging=7)
     lines: list[Text] = []

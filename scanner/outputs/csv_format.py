@@ -1,4 +1,7 @@
-"""CSV: one row per finding, for spreadsheets and data tools.
+"""CSV: one row per verdict, for spreadsheets and data tools (streamed).
+
+A PASS kept compactly in a 2.0 document (`scanner.results.reader`) is a row with its
+resource and an empty evidence (``{}``); ``--full-pass`` gives its evidence too.
 
 Encoded as UTF-8 with a byte-order mark (``utf-8-sig``) so that Excel detects the
 encoding, with CRLF line ends and RFC 4180 quoting. Any cell that starts with ``=``,
@@ -9,11 +12,11 @@ spreadsheet shows CRM data as text and never evaluates it as a formula (CSV inje
 from __future__ import annotations
 
 import csv
-import io
 import json
-from typing import Any
+from typing import Any, BinaryIO
 
-from scanner.outputs import Document, OutputFormat, register
+from scanner.outputs import Document, OutputFormat, register, text_stream
+from scanner.results.reader import read
 
 BOM = "\ufeff"
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -85,22 +88,24 @@ def _row(finding: dict[str, Any], frameworks: str, document: Document) -> list[s
     return [neutralize(v) for v in values]
 
 
-def render_csv(document: Document) -> str:
-    """One header row and one row per finding, as text that starts with a BOM."""
+def write_csv(document: Document, out: BinaryIO) -> None:
+    """A BOM, one header row and one row per verdict, streamed into ``out``."""
     frameworks = {
         check["id"]: "; ".join(
             f"{m['framework']} {m['requirement']}" for m in check.get("frameworks", [])
         )
         for check in document["checks"]
     }
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(COLUMNS)
-    for finding in document["findings"]:
-        writer.writerow(_row(finding, frameworks.get(finding["check_id"], ""), document))
-    return BOM + buffer.getvalue()
+    with text_stream(out) as text:
+        text.write(BOM)
+        writer = csv.writer(text, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(COLUMNS)
+        for finding in read(document).every_finding():
+            writer.writerow(_row(finding, frameworks.get(finding["check_id"], ""), document))
 
 
 CSV_FORMAT = register(
-    OutputFormat("csv", "crmscan-findings.csv", "one row per finding (UTF-8 with BOM)", render_csv)
+    OutputFormat(
+        "csv", "crmscan-findings.csv", "one row per finding (UTF-8 with BOM)", write=write_csv
+    )
 )

@@ -22,6 +22,7 @@ from scanner.engine.findings import REPORT_ORDER as STATUSES
 from scanner.language.check_spec import SEVERITIES
 from scanner.outputs import Document, OutputFormat, register
 from scanner.results.grouping import coverage_of, groups_of
+from scanner.results.reader import read
 
 COLORS = {
     "FAIL": "#c62828",
@@ -361,6 +362,8 @@ def _gaps(document: Document) -> str:
 
 def render_html(document: Document) -> str:
     """The self-contained HTML report."""
+    # Every verdict in the complete finding shape, whatever the schema version.
+    document = {**document, "findings": list(read(document).every_finding())}
     body = "".join(
         [
             _header(document),

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 from xml.etree import ElementTree as ET
 
-from scanner.outputs import Document, OutputFormat, register
+from scanner.outputs import Document, OutputFormat, register, text_stream
+from scanner.results.reader import read
 
 # Characters XML 1.0 cannot carry at all; CRM data may contain them.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -94,24 +95,25 @@ def _testcase(suite: ET.Element, check: dict[str, Any], finding: dict[str, Any] 
     return outcome
 
 
-def to_junit(document: Document) -> ET.Element:
-    """The ``<testsuites>`` element for ``document``."""
-    by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for finding in document["findings"]:
-        by_check[finding["check_id"]].append(finding)
+def _outcome(finding: dict[str, Any] | None) -> str:
+    """The test-case outcome of ``finding`` (as `_testcase` writes it)."""
+    if finding is None:
+        return "skipped"
+    status = finding["status"]
+    exception = finding.get("exception")
+    if status == "FAIL":
+        return "skipped" if exception and not exception.get("expired") else "failure"
+    if status == "ERROR":
+        return "error"
+    return "skipped" if status in ("MANUAL", "NOT_APPLICABLE") else "passed"
+
+
+def _suites(document: Document) -> Iterator[tuple[ET.Element, dict[str, int]]]:
+    """One ``<testsuite>`` per check, built one at a time, with its counts."""
+    reader = read(document)
     tenant = document["tenant"]
-    root = ET.Element(
-        "testsuites",
-        {
-            "name": _text(
-                f"crmscan {tenant.get('platform')} {tenant.get('name') or tenant.get('id')}"
-            )
-        },
-    )
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for number, check in enumerate(document["checks"]):
-        suite = ET.SubElement(
-            root,
+        suite = ET.Element(
             "testsuite",
             {
                 "name": _text(f"{check['id']} {check['title']}"),
@@ -130,38 +132,85 @@ def to_junit(document: Document) -> ET.Element:
             ("policy_digest", document["policy"]["digest"]),
         ):
             ET.SubElement(properties, "property", {"name": name, "value": _text(value)})
-        findings: list[dict[str, Any] | None] = [*by_check.get(check["id"], [])] or [None]
-        counts = {"failure": 0, "error": 0, "skipped": 0}
+        counts = {"tests": 0, "failure": 0, "error": 0, "skipped": 0}
+        findings: list[dict[str, Any] | None] = list(reader.findings_of(check["id"])) or [None]
         for finding in findings:
             outcome = _testcase(suite, check, finding)
+            counts["tests"] += 1
             if outcome in counts:
                 counts[outcome] += 1
-        suite.set("tests", str(len(findings)))
+        suite.set("tests", str(counts["tests"]))
         suite.set("failures", str(counts["failure"]))
         suite.set("errors", str(counts["error"]))
         suite.set("skipped", str(counts["skipped"]))
         # <system-out>/<system-err> follow the test cases in the JUnit schema.
         ET.SubElement(suite, "system-out").text = _text(check.get("remediation"))
         ET.SubElement(suite, "system-err")
-        totals["tests"] += len(findings)
-        totals["failures"] += counts["failure"]
-        totals["errors"] += counts["error"]
-        totals["skipped"] += counts["skipped"]
-    for key, value in totals.items():
+        yield suite, counts
+
+
+def _totals(document: Document) -> dict[str, int]:
+    """``tests``, ``failures``, ``errors`` and ``skipped`` over every check."""
+    reader = read(document)
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    names = {"failure": "failures", "error": "errors", "skipped": "skipped"}
+    for check in document["checks"]:
+        findings: list[dict[str, Any] | None] = list(reader.stored_findings_of(check["id"]))
+        compact = reader.compact_count_of(check["id"])
+        if not findings and not compact:
+            findings = [None]  # the one "(no resource evaluated)" case
+        totals["tests"] += len(findings) + compact
+        for finding in findings:
+            outcome = _outcome(finding)
+            if outcome in names:
+                totals[names[outcome]] += 1
+    return totals
+
+
+def _root(document: Document) -> ET.Element:
+    tenant = document["tenant"]
+    return ET.Element(
+        "testsuites",
+        {
+            "name": _text(
+                f"crmscan {tenant.get('platform')} {tenant.get('name') or tenant.get('id')}"
+            )
+        },
+    )
+
+
+def to_junit(document: Document) -> ET.Element:
+    """The ``<testsuites>`` element for ``document`` (whole, in memory: for tests)."""
+    root = _root(document)
+    for key, value in _totals(document).items():
         root.set(key, str(value))
     root.set("time", "0")
+    for suite, _ in _suites(document):
+        root.append(suite)
     return root
 
 
-def render_junit(document: Document) -> str:
-    """The JUnit XML report as text."""
-    root = to_junit(document)
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+def write_junit(document: Document, out: BinaryIO) -> None:
+    """The JUnit XML report, streamed one ``<testsuite>`` at a time."""
+    root = _root(document)
+    for key, value in _totals(document).items():
+        root.set(key, str(value))
+    root.set("time", "0")
+    start = ET.tostring(root, encoding="unicode")
+    assert start.endswith(" />")
+    with text_stream(out) as text:
+        text.write('<?xml version="1.0" encoding="UTF-8"?>\n' + start[:-3] + ">\n")
+        for suite, _ in _suites(document):
+            ET.indent(suite, space="  ", level=1)
+            text.write("  " + ET.tostring(suite, encoding="unicode").rstrip("\n") + "\n")
+        text.write("</testsuites>\n")
 
 
 JUNIT_FORMAT = register(
     OutputFormat(
-        "junit", "crmscan-junit.xml", "JUnit XML (one test per check and resource)", render_junit
+        "junit",
+        "crmscan-junit.xml",
+        "JUnit XML (one test per check and resource)",
+        write=write_junit,
     )
 )

@@ -17,6 +17,7 @@ from scanner.engine.findings import REPORT_ORDER as STATUSES
 from scanner.language.check_spec import SEVERITIES
 from scanner.outputs import Document, OutputFormat, register
 from scanner.results.grouping import coverage_of, groups_of
+from scanner.results.reader import read
 
 OUTCOME_ICON = {"FAIL": "❌", "ERROR": "⚠️", "MANUAL": "📝", "PASS": "✅", "NOT_APPLICABLE": "➖"}
 PER_CHECK = 5
@@ -144,7 +145,7 @@ def _resource(finding: dict[str, Any]) -> str:
 def _checks_section(document: Document) -> list[str]:
     outcomes = document["summary"]["check_outcomes"]
     failing: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for finding in document["findings"]:
+    for finding in read(document).attention():
         if finding["status"] == "FAIL":
             failing[finding["check_id"]].append(finding)
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -193,7 +194,7 @@ def _checks_section(document: Document) -> list[str]:
 
 
 def _exceptions_section(document: Document) -> list[str]:
-    rows = [f for f in document["findings"] if f.get("exception")]
+    rows = [f for f in read(document).attention() if f.get("exception")]
     if not rows:
         return []
     lines = [

@@ -12,10 +12,11 @@ can track one finding over time; ``metadata.uid`` is unique per event.
 from __future__ import annotations
 
 import hashlib
-import json
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
 
+import orjson
 from py_ocsf_models import OCSF_VERSION
 from py_ocsf_models.events.findings.activity_id import ActivityID
 from py_ocsf_models.events.findings.compliance_finding import ComplianceFinding
@@ -34,6 +35,7 @@ from py_ocsf_models.objects.remediation import Remediation
 from py_ocsf_models.objects.resource_details import ResourceDetails
 
 from scanner.outputs import Document, OutputFormat, register
+from scanner.results.reader import read
 
 SEVERITY_IDS = {
     "info": SeverityID.Informational,
@@ -196,17 +198,74 @@ def compliance_findings(context: _Context, finding: dict[str, Any]) -> list[dict
     return events
 
 
+def _patched(template: dict[str, Any], finding: dict[str, Any], suffix: str) -> dict[str, Any]:
+    """``template`` (the event of another compact PASS of the same check, built and
+    validated by the OCSF classes) for ``finding``: only its ids and resource differ."""
+    uid = finding_uid(finding)
+    scan_id = template["metadata"]["correlation_uid"]
+    resource = finding["resource"]
+    details = {**template["resources"][0], "uid": resource.get("id"), "name": resource.get("name")}
+    return {
+        **template,
+        "metadata": {**template["metadata"], "uid": f"{scan_id}:{uid}{suffix}"},
+        "finding_info": {**template["finding_info"], "uid": uid},
+        "resources": [{k: v for k, v in details.items() if v is not None}],
+    }
+
+
+def _events(document: Document) -> Iterator[dict[str, Any]]:
+    """Every OCSF event for ``document``: detections first, then compliance findings.
+
+    One event per verdict (`scanner.results.reader`): a compactly kept PASS reuses the
+    event of the check's first one with its own ids and resource, so a million PASS
+    verdicts do not build a million event models.
+    """
+    context = _Context(document)
+    reader = read(document)
+    templates: dict[str, dict[str, Any]] = {}
+    for finding in reader.every_finding():
+        if finding.get("compact"):
+            template = templates.get(finding["check_id"])
+            if template is None:
+                template = templates[finding["check_id"]] = detection_finding(context, finding)
+                yield template
+            else:
+                yield _patched(template, finding, "")
+        else:
+            yield detection_finding(context, finding)
+    compliance: dict[str, list[dict[str, Any]]] = {}
+    for finding in reader.every_finding():
+        if not finding.get("compact"):
+            yield from compliance_findings(context, finding)
+            continue
+        events = compliance.get(finding["check_id"])
+        if events is None:
+            events = compliance[finding["check_id"]] = compliance_findings(context, finding)
+            yield from events
+            continue
+        for event in events:
+            mapping = event["compliance"]
+            suffix = f":{mapping['standards'][0]}:{mapping['requirements'][0]}"
+            yield _patched(event, finding, suffix)
+
+
 def to_events(document: Document) -> list[dict[str, Any]]:
     """Every OCSF event for ``document``: detections first, then compliance findings."""
-    context = _Context(document)
-    detections = [detection_finding(context, f) for f in document["findings"]]
-    compliance = [e for f in document["findings"] for e in compliance_findings(context, f)]
-    return detections + compliance
+    return list(_events(document))
 
 
-def render_ocsf(document: Document) -> str:
-    """The OCSF events as a JSON array."""
-    return json.dumps(to_events(document), indent=2, ensure_ascii=False) + "\n"
+def write_ocsf(document: Document, out: BinaryIO, indent: bool = False) -> None:
+    """The OCSF events as a JSON array, streamed one event at a time."""
+    option = orjson.OPT_INDENT_2 if indent else 0
+    out.write(b"[")
+    for number, event in enumerate(_events(document)):
+        if number:
+            out.write(b",")
+        if indent:
+            out.write(b"\n  " + orjson.dumps(event, option=option).replace(b"\n", b"\n  "))
+        else:
+            out.write(orjson.dumps(event))
+    out.write(b"\n]\n" if indent else b"]\n")
 
 
 OCSF_FORMAT = register(
@@ -214,6 +273,7 @@ OCSF_FORMAT = register(
         "ocsf",
         "crmscan-ocsf.json",
         "OCSF 1.5 Detection and Compliance Findings (JSON array)",
-        render_ocsf,
+        write=write_ocsf,
+        options=("indent",),
     )
 )

@@ -13,12 +13,14 @@ CRM resources are not files: a result names its resource as a logical location a
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
 from scanner.outputs import Document, OutputFormat, register
+from scanner.outputs.json_format import PLACEHOLDER, write_skeleton
+from scanner.results.reader import read
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/crmscan/crmscan"
@@ -121,10 +123,16 @@ def _result(finding: dict[str, Any], rule_index: int) -> dict[str, Any]:
     return result
 
 
-def to_sarif(document: Document) -> dict[str, Any]:
-    """The SARIF 2.1.0 log for ``document``."""
+def _results(document: Document) -> Iterator[dict[str, Any]]:
+    index = {c["id"]: i for i, c in enumerate(document["checks"])}
+    for finding in read(document).attention():
+        if is_reported(finding):
+            yield _result(finding, index.get(finding["check_id"], -1))
+
+
+def to_sarif(document: Document, results: Any = None) -> dict[str, Any]:
+    """The SARIF 2.1.0 log for ``document`` (``results``: what stands for its results)."""
     checks = document["checks"]
-    index = {c["id"]: i for i, c in enumerate(checks)}
     tenant = document["tenant"]
     run: dict[str, Any] = {
         "tool": {
@@ -148,9 +156,7 @@ def to_sarif(document: Document) -> dict[str, Any]:
                 "exitCode": (document.get("gate") or {}).get("exit_code", 0),
             }
         ],
-        "results": [
-            _result(f, index.get(f["check_id"], -1)) for f in document["findings"] if is_reported(f)
-        ],
+        "results": list(_results(document)) if results is None else results,
         "properties": {
             "tenant": tenant,
             "policy": document["policy"],
@@ -170,13 +176,19 @@ def _is_guid(text: str) -> bool:
     return re.fullmatch(pattern, text) is not None
 
 
-def render_sarif(document: Document) -> str:
-    """The SARIF log as indented JSON."""
-    return json.dumps(to_sarif(document), indent=2, ensure_ascii=False) + "\n"
+def write_sarif(document: Document, out: BinaryIO, indent: bool = False) -> None:
+    """The SARIF log as JSON, its results streamed one at a time."""
+    log = to_sarif(document, PLACEHOLDER)
+    write_skeleton(out, log, _results(document), indent, depth=3)
+    out.write(b"\n")
 
 
 SARIF_FORMAT = register(
     OutputFormat(
-        "sarif", "crmscan.sarif", "SARIF 2.1.0 (failing, non-excepted findings)", render_sarif
+        "sarif",
+        "crmscan.sarif",
+        "SARIF 2.1.0 (failing, non-excepted findings)",
+        write=write_sarif,
+        options=("indent",),
     )
 )

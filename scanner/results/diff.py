@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.language.check_spec import SEVERITY_RANK
+from scanner.results.reader import read
 
 Key = tuple[str, str, str]
 
@@ -93,16 +94,29 @@ def incomparable(before: dict[str, Any], after: dict[str, Any]) -> str | None:
     return None
 
 
+def _compact_key(check_id: str, kind: str, ident: str | None, name: str | None) -> Key:
+    return (check_id, kind, str(ident or name))
+
+
 def diff_documents(before: dict[str, Any], after: dict[str, Any]) -> ScanDiff:
-    """What changed from ``before`` to ``after`` (two native result documents)."""
-    old = {_key(f): f for f in before["findings"]}
+    """What changed from ``before`` to ``after`` (two native result documents of any
+    schema version: a PASS kept compactly counts as the PASS finding it stands for)."""
+    old_reader, new_reader = read(before), read(after)
+    old = {_key(f): f for f in old_reader.findings()}
+    old_passed = {_compact_key(*p) for p in old_reader.compact_passes()}
+
+    def status_before(key: Key) -> str | None:
+        previous = old.get(key)
+        if previous is not None:
+            return str(previous["status"])
+        return "PASS" if key in old_passed else None
+
     result = ScanDiff()
     seen: set[Key] = set()
-    for finding in after["findings"]:
+    for finding in new_reader.findings():
         key = _key(finding)
         seen.add(key)
-        previous = old.get(key)
-        was = previous["status"] if previous else None
+        was = status_before(key)
         now = finding["status"]
         if now == "FAIL":
             (result.still_failing if was == "FAIL" else result.new_failures).append(finding)
@@ -112,6 +126,18 @@ def diff_documents(before: dict[str, Any], after: dict[str, Any]) -> ScanDiff:
             result.new_errors.append(finding)
         elif was == "ERROR" and now != "ERROR":
             result.resolved_errors.append(finding)
+    for check_id, kind, ident, name in new_reader.compact_passes():
+        key = _compact_key(check_id, kind, ident, name)
+        previous = old.get(key)
+        if previous is None:
+            continue  # PASS before (or new): nothing changed that a diff reports
+        seen.add(key)
+        if previous["status"] in ("FAIL", "ERROR"):
+            finding = new_reader.compact_finding(check_id, kind, ident, name)
+            if previous["status"] == "FAIL":
+                result.fixed.append(finding)
+            else:
+                result.resolved_errors.append(finding)
     ran = {check["id"] for check in after["checks"]}
     for key, finding in old.items():
         # Gone from a scan that ran the check: the resource was removed, which fixes it.

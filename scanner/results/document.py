@@ -57,7 +57,7 @@ def _check_document(
     check: CompiledCheck, mappings: Mapping[str, list[dict[str, str]]]
 ) -> dict[str, Any]:
     spec = check.spec
-    return clean_value(
+    cleaned: dict[str, Any] = clean_value(
         {
             "id": spec.id,
             "title": spec.title,
@@ -75,6 +75,7 @@ def _check_document(
             "frameworks": list(mappings.get(spec.id, [])),
         }
     )
+    return cleaned
 
 
 def finding_document(finding: Finding, result: ScanResult) -> dict[str, Any]:
@@ -100,6 +101,25 @@ def finding_document(finding: Finding, result: ScanResult) -> dict[str, Any]:
         "remediation": check.spec.remediation.strip(),
         "exception": clean_value(exception),
         "attestation": clean_value(finding.attestation.as_dict()) if finding.attestation else None,
+    }
+
+
+#: Finding fields a 2.0 document does not repeat in each finding: they are the check's
+#: (``checks[]``) or the tenant's; `scanner.results.reader` puts them back.
+PER_CHECK = ("title", "severity", "domain", "remediation")
+PER_TENANT = ("platform", "tenant_id")
+#: Finding fields a 2.0 document leaves out when they are null.
+OPTIONAL = ("exception", "attestation")
+
+
+def stored_finding(finding: dict[str, Any]) -> dict[str, Any]:
+    """``finding`` (as `finding_document` builds it) as a 2.0 document stores it."""
+    return {
+        key: value
+        for key, value in finding.items()
+        if key not in PER_CHECK
+        and key not in PER_TENANT
+        and (value is not None or key not in OPTIONAL)
     }
 
 
@@ -224,7 +244,7 @@ def to_document(
             clean_value(framework_report(known[name], summary["check_outcomes"]))
             for name in report_frameworks
         ],
-        "findings": findings,
+        "findings": [stored_finding(f) for f in findings],
         "passed": passed_entries(compact, result),
         "groups": finding_groups(findings),
         "gaps": [clean_value(g.model_dump(mode="json"), True) for g in inventory.gaps],

@@ -8,6 +8,9 @@ history, evidence) goes through `ResultReader` instead of ``document["findings"]
   ``passed`` list of a 2.0 document, or from the PASS findings of a 1.x document or of
   a 2.0 document written with ``--full-pass``;
 * `findings` yields every finding the document holds in full (1.x: all of them);
+* every finding comes back in the complete 1.x shape (`complete`): a 2.0 document does
+  not repeat the check's title, severity, domain and remediation, nor the tenant, in
+  each finding;
 * `every_finding` yields one finding per verdict: the full ones and, for each compactly
   kept PASS, a finding built from its check (``evidence`` empty, ``compact: true``), for
   formats that write one row per verdict (CSV, JUnit, OCSF) and for diffs.
@@ -58,6 +61,9 @@ class ResultReader:
         self.version = str(document.get("schema_version", "1.0"))
         self.major = schema_major(document)
         self._checks: dict[str, Mapping[str, Any]] = {c["id"]: c for c in document["checks"]}
+        self._by_check: dict[str, list[Finding]] | None = None
+        self._defaults: dict[str, Finding] = {}
+        self._passes: dict[str, Mapping[str, Any]] = {}
 
     @property
     def compact(self) -> bool:
@@ -68,13 +74,39 @@ class ResultReader:
         """The ``checks[]`` entry of ``check_id``."""
         return self._checks.get(check_id)
 
+    def complete(self, finding: Finding) -> Finding:
+        """``finding`` with every field of the 1.x finding shape: a 2.0 document stores
+        the check's title, severity, domain and remediation once in ``checks[]``, the
+        tenant's platform and id once in ``tenant``, and leaves null exception and
+        attestation out. Extra keys are kept; a complete finding is returned as it is."""
+        if "title" in finding and "exception" in finding and "attestation" in finding:
+            return finding
+        defaults = self._defaults.get(finding["check_id"])
+        if defaults is None:
+            check = self._checks.get(finding["check_id"]) or {}
+            tenant = self.document.get("tenant") or {}
+            defaults = self._defaults[finding["check_id"]] = {
+                "check_id": finding["check_id"],
+                "title": check.get("title", finding["check_id"]),
+                "severity": check.get("severity", "info"),
+                "domain": check.get("domain", ""),
+                "platform": tenant.get("platform"),
+                "tenant_id": tenant.get("id"),
+                "remediation": check.get("remediation", ""),
+                "exception": None,
+                "attestation": None,
+            }
+        return {**defaults, **finding}
+
     def findings(self) -> Iterator[Finding]:
-        """Every finding the document holds in full, in document order."""
-        yield from self.document["findings"]
+        """Every finding the document holds in full, in document order (complete)."""
+        complete = self.complete
+        return (complete(f) for f in self.document["findings"])
 
     def attention(self) -> Iterator[Finding]:
         """The findings that are not PASS (FAIL, ERROR, MANUAL, NOT_APPLICABLE), in full."""
-        return (f for f in self.document["findings"] if f["status"] != PASS)
+        complete = self.complete
+        return (complete(f) for f in self.document["findings"] if f["status"] != PASS)
 
     def _stored_passed(self) -> list[Mapping[str, Any]]:
         stored = self.document.get("passed") if self.major >= 2 else None
@@ -108,6 +140,24 @@ class ResultReader:
         """How many PASS verdicts the document records, compact or in full."""
         return sum(entry.count for entry in self.passed())
 
+    def compact_passes(self) -> Iterator[tuple[str, str, str | None, str | None]]:
+        """``(check_id, resource_type, id, name)`` of each compactly kept PASS."""
+        for entry in self._stored_passed():
+            for ident, name in entry["resources"]:
+                yield entry["check_id"], entry["resource_type"], ident, name
+
+    def compact_finding(
+        self, check_id: str, resource_type: str, ident: str | None, name: str | None
+    ) -> Finding:
+        """The finding a compactly kept PASS stands for (``evidence`` empty)."""
+        entry = self._index()[1].get(check_id) or {
+            "check_id": check_id,
+            "resource_type": resource_type,
+            "message": "PASS",
+        }
+        one = {**entry, "resources": [[ident, name]]}
+        return next(self._compact_findings(one))
+
     def _compact_findings(self, stored: Mapping[str, Any]) -> Iterator[Finding]:
         check = self._checks.get(stored["check_id"]) or {}
         tenant = self.document.get("tenant") or {}
@@ -130,24 +180,44 @@ class ResultReader:
         for ident, name in stored["resources"]:
             yield {**base, "resource": {"type": kind, "id": ident, "name": name}}
 
+    def _index(self) -> tuple[dict[str, list[Finding]], dict[str, Mapping[str, Any]]]:
+        if self._by_check is None:
+            by_check: dict[str, list[Finding]] = defaultdict(list)
+            for finding in self.findings():
+                by_check[finding["check_id"]].append(finding)
+            self._by_check = dict(by_check)
+            self._passes = {entry["check_id"]: entry for entry in self._stored_passed()}
+        return self._by_check, self._passes
+
+    def stored_findings_of(self, check_id: str) -> list[Finding]:
+        """The findings of ``check_id`` the document holds in full."""
+        return self._index()[0].get(check_id, [])
+
+    def compact_count_of(self, check_id: str) -> int:
+        """How many PASS verdicts of ``check_id`` are kept compactly (not in findings)."""
+        entry = self._index()[1].get(check_id)
+        return len(entry["resources"]) if entry is not None else 0
+
+    def findings_of(self, check_id: str) -> Iterator[Finding]:
+        """Every verdict of ``check_id``: its full findings, then its compact PASS ones."""
+        by_check, passes = self._index()
+        yield from by_check.get(check_id, [])
+        entry = passes.get(check_id)
+        if entry is not None:
+            yield from self._compact_findings(entry)
+
     def every_finding(self) -> Iterator[Finding]:
         """One finding per verdict, per check in ``checks[]`` order: the full findings
         first, then the compactly kept PASS verdicts built from their check."""
-        stored = self._stored_passed()
-        if not stored:
-            yield from self.document["findings"]
+        if not self._stored_passed():
+            yield from self.findings()
             return
-        by_check: dict[str, list[Finding]] = defaultdict(list)
-        for finding in self.document["findings"]:
-            by_check[finding["check_id"]].append(finding)
-        passes = {entry["check_id"]: entry for entry in stored}
+        by_check, passes = self._index()
         for check_id in [*self._checks, *(c for c in by_check if c not in self._checks)]:
-            yield from by_check.pop(check_id, [])
-            entry = passes.pop(check_id, None)
-            if entry is not None:
+            yield from self.findings_of(check_id)
+        for check_id, entry in passes.items():
+            if check_id not in self._checks:
                 yield from self._compact_findings(entry)
-        for entry in passes.values():
-            yield from self._compact_findings(entry)
 
     def finding_count(self) -> int:
         """How many verdicts the document records (``summary.findings``)."""

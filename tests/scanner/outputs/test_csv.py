@@ -11,6 +11,7 @@ import pytest
 
 from scanner.outputs import write_report
 from scanner.outputs.csv_format import COLUMNS, neutralize
+from scanner.results.reader import read
 from tests.scanner.outputs.conftest import FORMULA_NAME
 
 
@@ -23,9 +24,9 @@ def _read(path: Path) -> list[dict[str, str]]:
 
 def test_one_row_per_finding(document: dict[str, Any], tmp_path: Path) -> None:
     rows = _read(write_report(document, "csv", tmp_path))
-    assert len(rows) == len(document["findings"])
+    assert len(rows) == document["summary"]["findings"] == read(document).finding_count()
     assert list(rows[0]) == list(COLUMNS)
-    assert [r["check_id"] for r in rows] == [f["check_id"] for f in document["findings"]]
+    assert [r["check_id"] for r in rows] == [f["check_id"] for f in read(document).every_finding()]
     assert {r["scan_id"] for r in rows} == {document["scan_id"]}
 
 
@@ -35,9 +36,9 @@ def test_remediation_with_newlines_stays_in_one_cell(
     rows = _read(write_report(document, "csv", tmp_path))
     multi_line = [r for r in rows if "\n" in r["remediation"]]
     assert multi_line, "shipped remediation texts span several lines"
-    assert multi_line[0]["remediation"] == document["findings"][rows.index(multi_line[0])][
-        "remediation"
-    ].replace("\r", "")
+    assert multi_line[0]["remediation"] == list(read(document).every_finding())[
+        rows.index(multi_line[0])
+    ]["remediation"].replace("\r", "")
 
 
 def test_exceptions_and_frameworks_are_columns(document: dict[str, Any], tmp_path: Path) -> None:

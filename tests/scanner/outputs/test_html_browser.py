@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from scanner.outputs import write_report
+from scanner.results.reader import read
 
 CHROMIUM = os.environ.get("CRMSCAN_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CRMSCAN_CHROMEDRIVER", "/usr/bin/chromedriver")
@@ -108,13 +109,13 @@ def test_report_in_headless_chromium(
         assert int(cell.text) == row["FAIL"], severity
     assert browser.find_element(By.ID, "score").text == f"{summary['score']:g}"
     bars = browser.find_elements(By.CSS_SELECTOR, "#chart-domain rect")
-    assert sum(int(b.get_attribute("data-count")) for b in bars) == len(document["findings"])
+    assert sum(int(b.get_attribute("data-count")) for b in bars) == read(document).finding_count()
     assert browser.find_elements(By.CSS_SELECTOR, "#chart-framework rect")
 
     # Filtering changes the table.
-    total = len(document["findings"])
+    total = read(document).finding_count()
     assert _shown(browser) == total
-    failing = sum(1 for f in document["findings"] if f["status"] == "FAIL")
+    failing = sum(1 for f in read(document).attention() if f["status"] == "FAIL")
     Select(browser.find_element(By.ID, "filter-status")).select_by_value("FAIL")
     assert _shown(browser) == failing < total
     search = browser.find_element(By.ID, "filter-text")

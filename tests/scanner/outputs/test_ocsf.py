@@ -12,6 +12,7 @@ from py_ocsf_models.events.findings.detection_finding import DetectionFinding
 
 from scanner.outputs import write_report
 from scanner.outputs.ocsf_format import epoch_ms
+from scanner.results.reader import read
 
 # Attributes OCSF 1.5.0 marks "required" for the two classes (base event + findings
 # category + class), and for the objects crmscan fills.
@@ -51,10 +52,10 @@ def _events(document: dict[str, Any], tmp_path: Path) -> list[dict[str, Any]]:
 def test_one_detection_finding_per_finding(document: dict[str, Any], tmp_path: Path) -> None:
     events = _events(document, tmp_path)
     detections = [e for e in events if e["class_uid"] == 2004]
-    assert len(detections) == len(document["findings"])
-    assert [e["metadata"]["event_code"] for e in detections] == [
-        f["check_id"] for f in document["findings"]
-    ]
+    verdicts = list(read(document).every_finding())
+    assert len(detections) == len(verdicts) == document["summary"]["findings"]
+    assert [e["metadata"]["event_code"] for e in detections] == [f["check_id"] for f in verdicts]
+    assert len({e["metadata"]["uid"] for e in detections}) == len(detections)
 
 
 def test_one_compliance_finding_per_finding_and_requirement(
@@ -63,7 +64,7 @@ def test_one_compliance_finding_per_finding_and_requirement(
     mappings = {c["id"]: c["frameworks"] for c in document["checks"]}
     expected = [
         (f["check_id"], m["framework"], m["requirement"], f["status"])
-        for f in document["findings"]
+        for f in read(document).every_finding()
         for m in mappings[f["check_id"]]
     ]
     assert expected, "the fixture maps checks to frameworks"

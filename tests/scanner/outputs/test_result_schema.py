@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 from scanner.documents import parse_text, schema, validate
 from scanner.errors import InputFileError
 from scanner.outputs import write_report
+from scanner.results.reader import read
 
 
 def test_schema_is_a_valid_draft_2020_12_schema() -> None:
@@ -22,8 +23,10 @@ def test_real_scan_document_validates(document: dict[str, Any], tmp_path: Path) 
     path = write_report(document, "json", tmp_path)
     loaded = json.loads(path.read_text("utf-8"))
     assert loaded["findings"], "the synthetic org has findings"
-    statuses = {f["status"] for f in loaded["findings"]}
+    statuses = {f["status"] for f in read(loaded).every_finding()}
     assert {"PASS", "FAIL", "ERROR", "MANUAL"} <= statuses
+    assert "PASS" not in {f["status"] for f in loaded["findings"]}, "PASS kept compactly"
+    assert loaded["passed"] and loaded["pass_detail"] == "compact"
     validate(parse_text(path.read_text("utf-8"), str(path)), "result")
 
 

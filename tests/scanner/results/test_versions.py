@@ -18,6 +18,7 @@ from scanner.language.policy import load_policy
 from scanner.model.snapshot import load_snapshot
 from scanner.results.document import RESULT_SCHEMA_VERSION, to_document
 from scanner.results.grouping import coverage, finding_groups, groups_of
+from scanner.results.reader import read
 from tests.helpers import NOW
 
 FIXTURE = (
@@ -38,10 +39,14 @@ def current() -> dict[str, Any]:
 
 
 def as_1_0(document: dict[str, Any]) -> dict[str, Any]:
-    """``document`` as crmscan 1.0 wrote it: no groups, capabilities or coverage."""
+    """``document`` as crmscan 1.0 wrote it: no groups, capabilities or coverage (and no
+    2.0 fields: this document has no compact PASS to move back into ``findings``)."""
     old = copy.deepcopy(document)
+    assert not old["passed"]
     old["schema_version"] = "1.0"
+    old["findings"] = list(read(document).findings())
     del old["groups"], old["capabilities"], old["summary"]["coverage"]
+    del old["passed"], old["pass_detail"], old["as_of"]
     return old
 
 
@@ -49,8 +54,8 @@ def _validate(document: dict[str, Any]) -> None:
     validate(parse_text(json.dumps(document), "result.json"), "result")
 
 
-def test_the_current_version_is_1_1_and_validates(current: dict[str, Any]) -> None:
-    assert RESULT_SCHEMA_VERSION == "1.1" == current["schema_version"]
+def test_the_current_version_is_2_0_and_validates(current: dict[str, Any]) -> None:
+    assert RESULT_SCHEMA_VERSION == "2.0" == current["schema_version"]
     _validate(current)
     assert {c["collection"] for c in current["capabilities"]} == {"users.permissions"}
 
@@ -86,11 +91,11 @@ def test_a_1_1_document_without_groups_is_refused(current: dict[str, Any]) -> No
         _validate(broken)
 
 
-@pytest.mark.parametrize("version", ["1.0", "1.1"])
+@pytest.mark.parametrize("version", ["1.0", "2.0"])
 def test_report_and_diff_read_both_versions(
     version: str, current: dict[str, Any], tmp_path: Path
 ) -> None:
-    document = current if version == "1.1" else as_1_0(current)
+    document = current if version == "2.0" else as_1_0(current)
     path = tmp_path / "result.json"
     path.write_text(json.dumps(document), encoding="utf-8")
     runner = CliRunner()
