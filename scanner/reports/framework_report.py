@@ -48,7 +48,7 @@ from scanner.reports.model import (
     Resource,
     Undecided,
 )
-from scanner.reports.proof import mark_present, proof_locations
+from scanner.reports.proof import proof_locations
 from scanner.reports.source import ResultView
 from scanner.results.grouping import finding_groups
 
@@ -202,7 +202,7 @@ def check_evidence(
     by_person = bool(entry.attestations or entry.excepted) or any(
         f.get("exception") for f in findings
     )
-    entry.proof = mark_present(proof_locations(check_id, collections, sources, by_person), bundle)
+    entry.proof = proof_locations(check_id, collections, sources, by_person, bundle)
     return entry
 
 

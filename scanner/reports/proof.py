@@ -1,11 +1,12 @@
 """Where in an evidence bundle the proof of a requirement lies.
 
-The names follow the bundle layout (docs/evidence.md): ``results.json`` (the result
-document with every finding and its evidence), ``inventory.json`` (the collected data),
-``raw/<collection>.jsonl`` (the API responses of one collection), ``policy/<file>`` (the
-policy files holding the exceptions and attestations) and ``manifest.json`` (hashes and
-signature). `proof_locations` is the one place that spells them, so a change of layout is
-one edit here.
+The names follow the bundle layout (docs/evidence.md, ``crmscan-evidence/2``):
+``results.json`` (the result document with every finding and its evidence),
+``checks/<CHECK-ID>.yaml`` (the rule as it ran), ``raw/<collection>.jsonl`` (the API
+responses of one collection), ``inventory.json`` (the collected data) and
+``policy/NN-<file>`` (the policy files, in ``extends`` order, holding the exceptions and
+attestations). `proof_locations` is the one place that spells them, so a change of
+layout is one edit here.
 """
 
 from __future__ import annotations
@@ -21,9 +22,9 @@ from scanner.errors import ConfigError
 
 RESULTS = "results.json"
 INVENTORY = "inventory.json"
-MANIFEST = "manifest.json"
+CHECK_RULE = "checks/{check_id}.yaml"
 RAW = "raw/{collection}.jsonl"
-POLICY = "policy/{source}"
+POLICY = "policy/{index:02d}-{source}"
 _ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz")
 
 
@@ -41,28 +42,57 @@ class ProofLink:
     present: bool | None = None
 
 
+def raw_file(collection: str, files: frozenset[str] | None) -> str:
+    """The raw file holding ``collection``'s answers: its own, else its nearest parent's
+    that the bundle has (``auth.mfa`` read from Salesforce's SecuritySettings is in
+    ``raw/auth.jsonl``), finally ``raw/tenant.jsonl`` (settings kept on the organisation
+    record), as `scanner.evidence.raw` resolves a record pointer. Without a bundle, or
+    when none of these exists, the collection's own file name."""
+    own = RAW.format(collection=collection)
+    if files is None or own in files:
+        return own
+    parts = collection.split(".")
+    for end in range(len(parts) - 1, 0, -1):
+        parent = RAW.format(collection=".".join(parts[:end]))
+        if parent in files:
+            return parent
+    tenant = RAW.format(collection="tenant")
+    return tenant if tenant in files else own
+
+
 def proof_locations(
     check_id: str,
     collections: Iterable[str],
     policy_sources: Iterable[str],
     decided_by_person: bool,
+    files: frozenset[str] | None = None,
 ) -> list[ProofLink]:
     """The bundle files that prove what ``check_id`` concluded, most direct first.
 
-    ``collections`` are those the check read; ``decided_by_person`` says an exception or
-    an attestation in the policy decided some of its findings.
+    ``collections`` are those the check read; ``policy_sources`` the result's
+    ``policy.sources`` (file names, ``extends`` order); ``decided_by_person`` says an
+    exception or an attestation in the policy decided some of its findings; ``files``
+    (the bundle's, when given) resolves raw files and marks each link present or not.
     """
     ids = (check_id,)
-    links = [ProofLink(RESULTS, "findings by check_id, with their evidence", ids)]
+    links = [
+        ProofLink(RESULTS, "findings by check_id, with their evidence", ids),
+        ProofLink(CHECK_RULE.format(check_id=check_id), "the check's rule as it ran", ids),
+    ]
+    raw: dict[str, list[str]] = {}
     for collection in sorted(set(collections)):
-        path = RAW.format(collection=collection)
-        links.append(ProofLink(path, f"API responses of {collection}", ids))
+        raw.setdefault(raw_file(collection, files), []).append(collection)
+    for path, names in sorted(raw.items()):
+        links.append(ProofLink(path, f"API responses of {', '.join(names)}", ids))
     if collections:
         links.append(ProofLink(INVENTORY, "the collected data the checks judged", ids))
     if decided_by_person:
         what = "the exceptions and attestations applied"
-        links += [ProofLink(POLICY.format(source=s), what, ids) for s in policy_sources]
-    return links
+        links += [
+            ProofLink(POLICY.format(index=i, source=s), what, ids)
+            for i, s in enumerate(policy_sources)
+        ]
+    return mark_present(links, files)
 
 
 def merge_links(links: Iterable[ProofLink]) -> list[ProofLink]:

@@ -120,7 +120,7 @@ def test_csv_rows_and_formula_neutralised(report: AuditReport) -> None:
     assert rows[3]["manual_requirement"] == "yes"
     gov = rows[2]
     assert "it-ops@example.com" in gov["attestations"] and "age 83 days" in gov["attestations"]
-    assert "results.json" in gov["proof"] and "policy/baseline.yaml" in gov["proof"]
+    assert "results.json" in gov["proof"] and "policy/00-baseline.yaml" in gov["proof"]
     for row in rows:
         for value in row.values():
             assert not value.startswith(("=", "+", "-", "@")), value

@@ -11,16 +11,17 @@ import pytest
 from scanner.errors import ConfigError
 from scanner.language.check_spec import load_checks
 from scanner.reports.framework_report import build_report
-from scanner.reports.proof import bundle_files, proof_locations
+from scanner.reports.proof import bundle_files, proof_locations, raw_file
 from scanner.reports.source import read_result
 from tests.scanner.reports.builders import document, exception, finding, framework, save
 
 BUNDLE = [
-    "manifest.json",
+    "attestation.intoto.jsonl",
+    "checks/AUTH-002.yaml",
     "results.json",
     "inventory.json",
-    "policy/baseline.yaml",
-    "raw/users.jsonl",
+    "policy/00-baseline.yaml",
+    "raw/roles.jsonl",
 ]
 
 
@@ -28,14 +29,20 @@ def test_locations_name_results_raw_inventory_and_policy() -> None:
     links = proof_locations("AUTH-002", ["users.mfa", "users"], ["baseline.yaml"], True)
     assert [link.path for link in links] == [
         "results.json",
+        "checks/AUTH-002.yaml",
         "raw/users.jsonl",
         "raw/users.mfa.jsonl",
         "inventory.json",
-        "policy/baseline.yaml",
+        "policy/00-baseline.yaml",
     ]
     assert all(link.checks == ("AUTH-002",) for link in links)
-    plain = proof_locations("GOV-001", [], ["baseline.yaml"], False)
-    assert [link.path for link in plain] == ["results.json"]
+    plain = proof_locations("GOV-001", [], ["baseline.yaml", "acme.yaml"], False)
+    assert [link.path for link in plain] == ["results.json", "checks/GOV-001.yaml"]
+    extended = proof_locations("GOV-001", [], ["baseline.yaml", "acme.yaml"], True)
+    assert [link.path for link in extended][-2:] == [
+        "policy/00-baseline.yaml",
+        "policy/01-acme.yaml",
+    ]
 
 
 def test_collections_come_from_the_catalog_and_the_finding_records(tmp_path: Path) -> None:
@@ -48,7 +55,7 @@ def test_collections_come_from_the_catalog_and_the_finding_records(tmp_path: Pat
     paths = [link.path for link in report.requirements[0].proof]
     requires = load_checks()["AUTH-002"].requires
     assert {f"raw/{c}.jsonl" for c in requires} | {"raw/users.login.jsonl"} <= set(paths)
-    assert "policy/baseline.yaml" in paths  # an exception (even expired) decided a finding
+    assert "policy/00-baseline.yaml" in paths  # an exception (even expired) decided a finding
     assert all(link.present is None for link in report.requirements[0].proof)
 
 
@@ -81,7 +88,7 @@ def test_links_are_marked_present_or_missing(tmp_path: Path) -> None:
     names = bundle_files(_folder(tmp_path))
     report = build_report(framework(("R", ["AUTH-002"])), view, catalog, "bundle", names)
     marks = {link.path: link.present for link in report.requirements[0].proof}
-    assert marks["results.json"] is True and marks["policy/baseline.yaml"] is True
+    assert marks["results.json"] is True and marks["policy/00-baseline.yaml"] is True
     missing = [p for p, present in marks.items() if present is False]
     assert missing and all(p.startswith("raw/") for p in missing)
 
@@ -109,3 +116,19 @@ def test_a_requirement_lists_each_file_once_with_every_check_it_proves(tmp_path:
     proof = report.requirements[0].proof
     assert [link.path for link in proof].count("results.json") == 1
     assert proof[0].checks == ("AUTH-002", "AUTH-003")
+
+
+def test_raw_file_is_the_collections_own_else_its_nearest_parents() -> None:
+    files = frozenset({"raw/auth.jsonl", "raw/users.jsonl", "raw/users.mfa.jsonl"})
+    assert raw_file("users.mfa", files) == "raw/users.mfa.jsonl"
+    assert raw_file("users.login", files) == "raw/users.jsonl"
+    assert raw_file("auth.session_policy", files) == "raw/auth.jsonl"
+    assert raw_file("data.quality", files) == "raw/data.quality.jsonl"  # missing: own name
+    with_tenant = files | {"raw/tenant.jsonl"}
+    assert raw_file("encryption.transport", with_tenant) == "raw/tenant.jsonl"
+    assert raw_file("auth.mfa", None) == "raw/auth.mfa.jsonl"
+    links = proof_locations("AUTH-001", ["auth.mfa", "auth.sso"], [], False, files)
+    raw = [link for link in links if link.path.startswith("raw/")]
+    assert [(link.path, link.what, link.present) for link in raw] == [
+        ("raw/auth.jsonl", "API responses of auth.mfa, auth.sso", True)
+    ]

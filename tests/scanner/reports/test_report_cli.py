@@ -78,7 +78,7 @@ def test_evidence_bundle_marks_proof(demo_result: Path, tmp_path: Path) -> None:
     bundle = tmp_path / "bundle"
     (bundle / "policy").mkdir(parents=True)
     (bundle / "results.json").write_bytes(demo_result.read_bytes())
-    (bundle / "policy" / "baseline.yaml").write_text("name: baseline\n", "utf-8")
+    (bundle / "policy" / "00-baseline.yaml").write_text("name: baseline\n", "utf-8")
     code, out, err = _run(
         str(demo_result),
         "--framework",

@@ -201,7 +201,7 @@ def test_current_attestation_passes_with_its_age_and_evidence(tmp_path: Path) ->
     assert item.max_age_days == 365 and item.current
     assert item.attested_by == "it-ops@example.com" and item.outcome == "pass"
     assert item.evidence_url == "https://wiki.example/backup-restore-2026"
-    assert "policy/baseline.yaml" in [link.path for link in report.requirements[0].proof]
+    assert "policy/00-baseline.yaml" in [link.path for link in report.requirements[0].proof]
 
 
 def test_stale_attestation_is_open(tmp_path: Path) -> None:
