@@ -79,10 +79,7 @@ def _attestation(a: Attested) -> str:
 
 
 def _check_cells(check: CheckEvidence) -> list[object]:
-    failing = [
-        f"{r.label}: {r.message}" + (" (exception expired)" if r.exception else "")
-        for r in check.failing
-    ]
+    failing = [r.text + (" (exception expired)" if r.exception else "") for r in check.failing]
     excepted = [_excepted(r) for r in check.excepted]
     undecided = [f"{g.status} {g.message} ({g.resources})" for g in check.undecided]
     if check.not_applicable:

@@ -84,10 +84,7 @@ def _check_details(check: CheckEvidence) -> list[str]:
     if check.failing:
         lines.append(f"- {code(check.id)} failing resources ({len(check.failing)}):")
         lines += _listed(
-            [
-                f"{md(r.label)}: {md(r.message)}" + (" (exception expired)" if r.exception else "")
-                for r in check.failing
-            ],
+            [md(r.text) + (" (exception expired)" if r.exception else "") for r in check.failing],
             len(check.failing),
         )
     if check.excepted:

@@ -59,6 +59,14 @@ class Resource:
             return f"{self.name} ({self.id})"
         return str(self.name or self.id or self.type)
 
+    @property
+    def text(self) -> str:
+        """The message, naming the resource once (with its id when that differs)."""
+        if self.name and self.name in self.message:
+            ident = f" ({self.id})" if self.id and self.id != self.name else ""
+            return f"{self.message}{ident}"
+        return f"{self.label}: {self.message}" if self.message else self.label
+
 
 @dataclass(frozen=True)
 class Undecided:

@@ -180,6 +180,16 @@ def _print_checks(driver: Any) -> None:
         ".map(t => [t.scrollWidth, t.getBoundingClientRect().right])"
     )
     assert tables and all(w <= A4_CONTENT_PX and r <= A4_CONTENT_PX + 1 for w, r in tables)
+    # Nothing spills out of its table cell into the next column (a status badge, an id).
+    spilled = driver.execute_script(
+        """
+        return Array.from(document.querySelectorAll('td *')).filter(e => {
+          const cell = e.closest('td').getBoundingClientRect(), box = e.getBoundingClientRect();
+          return box.width && (box.right > cell.right + 1 || box.left < cell.left - 1);
+        }).map(e => e.tagName + ':' + e.textContent);
+        """
+    )
+    assert spilled == []
 
 
 def _pdf_text(driver: Any) -> tuple[int, str]:
