@@ -56,7 +56,8 @@ from scanner.sanitize import clean_document
     "framework_names",
     multiple=True,
     metavar="NAME",
-    help="Write the auditor's report of this framework (repeatable; formats html, csv, md).",
+    help="Write the auditor's report of this framework (repeatable) in html, csv, md "
+    "(all three unless --format names some).",
 )
 @click.option(
     "--evidence",

@@ -197,7 +197,8 @@ def check_evidence(
     for finding in findings:
         records = (finding.get("evidence") or {}).get("records")
         if isinstance(records, list):
-            collections.update(str(r["collection"]) for r in records if isinstance(r, dict))
+            named = (r.get("collection") for r in records if isinstance(r, Mapping))
+            collections.update(c for c in named if isinstance(c, str) and c)
     sources = (view.meta("policy") or {}).get("sources") or []
     by_person = bool(entry.attestations or entry.excepted) or any(
         f.get("exception") for f in findings

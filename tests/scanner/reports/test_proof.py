@@ -132,3 +132,14 @@ def test_raw_file_is_the_collections_own_else_its_nearest_parents() -> None:
     assert [(link.path, link.what, link.present) for link in raw] == [
         ("raw/auth.jsonl", "API responses of auth.mfa, auth.sso", True)
     ]
+
+
+def test_malformed_record_pointers_are_ignored(tmp_path: Path) -> None:
+    records = {
+        "records": [{"id": "x"}, "users", {"collection": 7}, {"collection": "roles", "id": "r"}]
+    }
+    doc = document([finding("PRIV-005", "FAIL", evidence=records)])
+    report = build_report(framework(("R", ["PRIV-005"])), read_result(save(doc, tmp_path)), {})
+    assert [link.path for link in report.requirements[0].proof if link.path.startswith("raw/")] == [
+        "raw/roles.jsonl"
+    ]
