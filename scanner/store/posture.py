@@ -33,7 +33,7 @@ from scanner.engine.scan import ScanResult
 from scanner.errors import ConfigError
 from scanner.redact import redact
 from scanner.store import migrate
-from scanner.store.fingerprint import Observation, document_observations, observations
+from scanner.store.fingerprint import Observed, document_observations, observations
 from scanner.store.location import default_location, describe, make_engine, store_url
 from scanner.store.locks import target_lock
 from scanner.store.models import ScanDelta, StoredScan, utc
@@ -175,7 +175,7 @@ class PostureStore:
     def _finish(
         self,
         scan_id: int,
-        current: dict[str, Observation],
+        current: Observed,
         ran: list[str],
         document: dict[str, Any],
     ) -> ScanDelta:

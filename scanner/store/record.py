@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
-from scanner.store.fingerprint import Observation
+from scanner.store.fingerprint import Observation, Observed
 from scanner.store.models import DeltaFinding, ScanDelta
 from scanner.store.schema import ABSENT, check_runs, finding_changes, findings
 
@@ -37,15 +37,12 @@ _NEW_COLUMNS = (
     "excepted",
     "exception_expires",
 )
-_STATE_COLUMNS = (
+_DETAIL_COLUMNS = (
     findings.c.id,
     findings.c.fingerprint,
     findings.c.check_id,
-    findings.c.status,
     findings.c.severity,
     findings.c.message,
-    findings.c.excepted,
-    findings.c.exception_expires,
     findings.c.resource_type,
     findings.c.resource_id,
     findings.c.resource_name,
@@ -80,10 +77,7 @@ def _bulk_insert(connection: Connection, rows: Sequence[tuple[Any, ...]]) -> Non
                 copy.write_row(row)
         return
     marks = ", ".join("?" for _ in _NEW_COLUMNS)
-    sqlite_rows = [
-        (*row[:12], int(row[12]), row[13].isoformat() if row[13] else None) for row in rows
-    ]
-    connection.exec_driver_sql(f"INSERT INTO findings ({columns}) VALUES ({marks})", sqlite_rows)
+    connection.exec_driver_sql(f"INSERT INTO findings ({columns}) VALUES ({marks})", list(rows))
 
 
 def _update_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
@@ -100,13 +94,33 @@ def _update_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
         connection.execute(statement, params)
 
 
+#: The stored row's `scanner.store.fingerprint.signature`, computed by the database.
+_SIGNATURE = (
+    "status || '|' || severity || '|' || CASE WHEN excepted THEN '1' ELSE '0' END || '|' "
+    "|| COALESCE(CAST(exception_expires AS TEXT), '') || '|' || COALESCE(resource_name, '')"
+)
+
+
+def _stored_state(connection: Connection, target_id: int) -> list[Any]:
+    """(fingerprint, id, status, check_id, signature) of every stored finding of a target."""
+    cursor = connection.connection.cursor()  # the driver's own: no row objects per row
+    try:
+        cursor.execute(
+            f"SELECT fingerprint, id, status, check_id, {_SIGNATURE} FROM findings "
+            f"WHERE target_id = {int(target_id)}"
+        )
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 def record_findings(
     connection: Connection,
     scan_id: int,
     target_id: int,
     target: str,
     previous_scan_id: int | None,
-    current: dict[str, Observation],
+    current: Observed,
     ran_checks: Iterable[str],
     today: date,
 ) -> ScanDelta:
@@ -118,20 +132,25 @@ def record_findings(
         )
     ).all()
     last_run = {check: scan for check, scan in runs}
-    stored = {
-        row.fingerprint: row
-        for row in connection.execute(
-            select(*_STATE_COLUMNS).where(findings.c.target_id == target_id)
-        )
-    }
+    rows = _stored_state(connection, target_id)
+    stored = {row[0]: row for row in rows}
+    stored_signatures = {row[0]: row[4] for row in rows}
+    # New or changed findings, in C: a set difference of (fingerprint, signature) pairs.
+    changed = current.signatures.items() - stored_signatures.items()
     delta = ScanDelta(scan_id, target, previous_scan_id)
+    delta.unchanged = len(current) - len(changed)
     soon = today + timedelta(days=EXPIRY_WARNING_DAYS)
+    for key in current.excepted:
+        obs = current[key]
+        if obs.exception_expires is not None and obs.exception_expires <= soon:
+            delta.expiring.append(_delta(obs, None))
+    # SQLite takes the booleans and dates as SQLAlchemy stores them: 0/1, ISO text.
+    native = connection.dialect.name == "postgresql"
     new_rows: list[tuple[Any, ...]] = []
     updates: list[dict[str, Any]] = []
     changes: list[dict[str, Any]] = []
-    for key, obs in current.items():
-        if obs.exception_expires is not None and obs.exception_expires <= soon:
-            delta.expiring.append(_delta(obs, None))
+    for key, _ in changed:
+        obs = current[key]
         row = stored.get(key)
         if row is None:
             new_rows.append(
@@ -148,8 +167,10 @@ def record_findings(
                     scan_id,
                     scan_id,
                     obs.message,
-                    obs.excepted,
-                    obs.exception_expires,
+                    obs.excepted if native else int(obs.excepted),
+                    obs.exception_expires
+                    if native or obs.exception_expires is None
+                    else obs.exception_expires.isoformat(),
                 )
             )
             if obs.status == "FAIL":
@@ -157,32 +178,22 @@ def record_findings(
             elif obs.status == "ERROR":
                 delta.new_errors.append(_delta(obs, None))
             continue
-        was = row.status
-        same = (
-            was == obs.status
-            and row.severity == obs.severity
-            and row.message == obs.message
-            and bool(row.excepted) == obs.excepted
-            and row.exception_expires == obs.exception_expires
-            and row.resource_name == obs.resource_name
-        )
-        if same:
-            delta.unchanged += 1
-            continue
+        row_id, was = row[1], row[2]
         values: dict[str, Any] = {
-            "row_id": row.id,
+            "row_id": row_id,
             "severity": obs.severity,
-            "message": obs.message,
             "excepted": obs.excepted,
             "exception_expires": obs.exception_expires,
             "resource_name": obs.resource_name,
         }
         if was != obs.status:
+            # A message is kept from when the finding entered its status.
             values.update(status=obs.status, status_scan_id=scan_id, last_seen_scan_id=None)
+            values["message"] = obs.message
             values["resolved_scan_id"] = scan_id if was == "FAIL" else None
             changes.append(
                 {
-                    "finding_id": row.id,
+                    "finding_id": row_id,
                     "scan_id": scan_id,
                     "status": obs.status,
                     "previous_status": was,
@@ -197,44 +208,13 @@ def record_findings(
             if obs.status == "ERROR":
                 delta.new_errors.append(_delta(obs, was))
         updates.append(values)
-    for key, row in stored.items():
-        if key in current or row.status == ABSENT or row.check_id not in ran:
-            continue
-        # Gone from a scan that ran its check: the resource was removed or no longer
-        # applies, which resolves a failure.
-        updates.append(
-            {
-                "row_id": row.id,
-                "status": ABSENT,
-                "status_scan_id": scan_id,
-                "last_seen_scan_id": last_run.get(row.check_id),
-                "resolved_scan_id": scan_id if row.status == "FAIL" else None,
-            }
-        )
-        changes.append(
-            {
-                "finding_id": row.id,
-                "scan_id": scan_id,
-                "status": ABSENT,
-                "previous_status": row.status,
-                "severity": row.severity,
-                "message": None,
-            }
-        )
-        if row.status == "FAIL":
-            delta.fixed.append(
-                DeltaFinding(
-                    row.fingerprint,
-                    row.check_id,
-                    row.severity,
-                    ABSENT,
-                    row.status,
-                    row.resource_type,
-                    row.resource_id,
-                    row.resource_name,
-                    row.message,
-                )
-            )
+    gone = [
+        stored[key]
+        for key in stored_signatures.keys() - current.signatures.keys()
+        if stored[key][2] != ABSENT and stored[key][3] in ran
+    ]
+    if gone:
+        delta.fixed.extend(_gone(connection, scan_id, gone, last_run, updates, changes))
     _bulk_insert(connection, new_rows)
     _update_rows(connection, updates)
     if changes:
@@ -250,3 +230,61 @@ def record_findings(
             [{"target_id": target_id, "check_id": c, "scan_id": scan_id} for c in sorted(ran)],
         )
     return delta
+
+
+def _gone(
+    connection: Connection,
+    scan_id: int,
+    gone: list[Any],
+    last_run: dict[str, int],
+    updates: list[dict[str, Any]],
+    changes: list[dict[str, Any]],
+) -> list[DeltaFinding]:
+    """Mark findings that a scan which ran their check no longer reports as ABSENT.
+
+    The resource was removed or no longer applies, which resolves a failure: the failed
+    ones are returned as fixed.
+    """
+    fixed: list[DeltaFinding] = []
+    ids = [row[1] for row in gone]
+    details: dict[int, Any] = {}
+    for start in range(0, len(ids), 10_000):
+        chunk = ids[start : start + 10_000]
+        query = select(*_DETAIL_COLUMNS).where(findings.c.id.in_(chunk))
+        details.update((r.id, r) for r in connection.execute(query))
+    for _, row_id, status, check_id, _ in gone:
+        updates.append(
+            {
+                "row_id": row_id,
+                "status": ABSENT,
+                "status_scan_id": scan_id,
+                "last_seen_scan_id": last_run.get(check_id),
+                "resolved_scan_id": scan_id if status == "FAIL" else None,
+            }
+        )
+        detail = details[row_id]
+        changes.append(
+            {
+                "finding_id": row_id,
+                "scan_id": scan_id,
+                "status": ABSENT,
+                "previous_status": status,
+                "severity": detail.severity,
+                "message": None,
+            }
+        )
+        if status == "FAIL":
+            fixed.append(
+                DeltaFinding(
+                    detail.fingerprint,
+                    detail.check_id,
+                    detail.severity,
+                    ABSENT,
+                    status,
+                    detail.resource_type,
+                    detail.resource_id,
+                    detail.resource_name,
+                    detail.message,
+                )
+            )
+    return fixed

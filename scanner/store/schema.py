@@ -108,7 +108,6 @@ findings = Table(
     Column("excepted", Boolean, nullable=False, server_default=false()),
     Column("exception_expires", Date),
     UniqueConstraint("target_id", "fingerprint", name="uq_findings_target_fingerprint"),
-    Index("ix_findings_target_status", "target_id", "status"),
 )
 
 finding_changes = Table(

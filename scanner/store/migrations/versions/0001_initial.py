@@ -74,7 +74,6 @@ def upgrade() -> None:
         sa.Column("message", sa.Text),
         sa.UniqueConstraint("target_id", "fingerprint", name="uq_findings_target_fingerprint"),
     )
-    op.create_index("ix_findings_target_status", "findings", ["target_id", "status"])
     op.create_table(
         "finding_changes",
         sa.Column("id", Id, primary_key=True, autoincrement=True),
