@@ -9,7 +9,6 @@ it is.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +16,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from scanner.errors import ConfigError
+from scanner.errors import ConfigError, CrmscanError
+from scanner.results.loading import load_result
 from scanner.store.posture import PostureStore
 from scanner.store.schema import scans, targets
 
@@ -35,12 +35,9 @@ def _documents(folder: Path, report: ImportReport) -> list[tuple[Path, dict[str,
     loaded: list[tuple[Path, dict[str, Any]]] = []
     for path in sorted(folder.glob("*/*.json")):
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            report.skipped.append((path, f"unreadable: {type(exc).__name__}"))
-            continue
-        if not isinstance(document, dict) or not {"findings", "checks", "tenant"} <= set(document):
-            report.skipped.append((path, "not a crmscan result"))
+            document = load_result(path)
+        except CrmscanError as exc:  # names the file, line and field
+            report.skipped.append((path, f"not a valid crmscan result: {exc}"))
             continue
         loaded.append((path, document))
     loaded.sort(key=lambda item: str(item[1].get("started_at")))

@@ -124,10 +124,13 @@ def test_history_import_moves_a_history_folder(
             "--out",
             str(tmp_path / "o"),
         )
+    [tenant] = list(folder.iterdir())
+    (tenant / "99999999T000000Z-broken.json").write_text('{"findings": [', encoding="utf-8")
     store = str(tmp_path / "imported.db")
     imported = _run("history", "--import", str(folder), "--store", store)
     assert imported.exit_code == 0, imported.output
     assert "imported 2 result(s) of 1 target(s)" in imported.output
+    assert "broken.json: not a valid crmscan result" in imported.output
     again = _run("history", "--import", str(folder), "--store", store)
     assert "imported 0 result(s)" in again.output and "already in the store" in again.output
     rows = json.loads(_run("history", "--store", store, "--format", "json").output)
