@@ -111,6 +111,8 @@ class Observed:
     def __init__(self) -> None:
         self.signatures: dict[str, str] = {}
         self.excepted: list[str] = []  # fingerprints under a policy exception
+        #: Per check, the fingerprints reported PASS (a duplicate may since be worse).
+        self.passed: dict[str, list[str]] = {}
         self._rows: dict[str, Observation | Finding] = {}
         self._build: Any = None
 
@@ -134,6 +136,13 @@ class Observed:
         )
         if row.exception_expires is not None:
             self.excepted.append(row.fingerprint)
+        if row.status == "PASS":
+            self.passed.setdefault(row.check_id, []).append(row.fingerprint)
+
+    def passing(self, check_id: str) -> list[str]:
+        """The fingerprints of ``check_id`` that are PASS in this scan."""
+        signatures = self.signatures
+        return [fp for fp in self.passed.get(check_id, ()) if signatures[fp].startswith("PASS|")]
 
     def __getitem__(self, fingerprint: str) -> Observation:
         row = self._rows[fingerprint]
@@ -199,12 +208,14 @@ def observations(result: ScanResult) -> Observed:
     prefix = base
     severity = ""
     path = ""
+    passed: list[str] = []
     for finding in result.findings:
         if finding.check is not check:  # findings come grouped by check
             check = finding.check
             severity, path = check.severity, check.kind.path
             prefix = base.copy()
             prefix.update(f"{check.id}{SEPARATOR}{path}{SEPARATOR}".encode())
+            passed = observed.passed.setdefault(check.id, [])
         thing = finding.resource
         known = resources.get((path, id(thing))) if thing is not None else None
         if known is None or finding.exception is not None or known[0] != path:
@@ -217,7 +228,10 @@ def observations(result: ScanResult) -> Observed:
             observed.add(build(finding))
             continue
         rows[fp] = finding
-        signatures[fp] = f"{finding.status._value_}|{severity}|0||{known[2] or ''}"
+        status = finding.status._value_
+        signatures[fp] = f"{status}|{severity}|0||{known[2] or ''}"
+        if status == "PASS":
+            passed.append(fp)
     return observed
 
 

@@ -46,9 +46,15 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def _check_known(current: str | None) -> None:
+@cache
+def known_revisions() -> frozenset[str]:
+    """Every schema revision this version ships."""
     script = ScriptDirectory.from_config(alembic_config())
-    if current is not None and current not in {s.revision for s in script.walk_revisions()}:
+    return frozenset(s.revision for s in script.walk_revisions())
+
+
+def _check_known(current: str | None) -> None:
+    if current is not None and current not in known_revisions():
         raise ConfigError(
             f"the store is at schema revision {current}, which this crmscan does not know: "
             "it was written by a newer version; upgrade crmscan"

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from scanner.store.fingerprint import Observation, Observed
 from scanner.store.models import DeltaFinding, ScanDelta
-from scanner.store.schema import ABSENT, check_runs, finding_changes, findings
+from scanner.store.schema import ABSENT, check_runs, finding_changes, findings, passing
 
 #: `ScanDelta.expiring` lists exceptions that expire within this many days.
 EXPIRY_WARNING_DAYS = 30
@@ -63,6 +63,12 @@ def _delta(obs: Observation, previous: str | None) -> DeltaFinding:
         obs.excepted,
         obs.exception_expires,
     )
+
+
+def split_fingerprints(blob: bytes) -> list[str]:
+    """The fingerprints of a ``passing.fingerprints`` value (32 hex digits each)."""
+    text = blob.decode("ascii")
+    return [text[i : i + 32] for i in range(0, len(text), 32)]
 
 
 def _bulk_insert(connection: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -135,10 +141,34 @@ def record_findings(
     rows = _stored_state(connection, target_id)
     stored = {row[0]: row for row in rows}
     stored_signatures = {row[0]: row[4] for row in rows}
+    old_passing = {
+        check: bytes(blob)
+        for check, blob in connection.execute(
+            select(passing.c.check_id, passing.c.fingerprints).where(
+                passing.c.target_id == target_id
+            )
+        )
+    }
+    was_passing: set[str] = set()
+    for blob in old_passing.values():
+        was_passing.update(split_fingerprints(blob))
+    # PASS kept compactly: what passes and never was anything else goes to its check's list.
+    compact: set[str] = set()
+    new_passing: dict[str, bytes] = {}
+    for check in ran:
+        kept = [fp for fp in current.passing(check) if fp not in stored]
+        compact.update(kept)
+        blob = "".join(sorted(kept)).encode("ascii")
+        if old_passing.get(check, b"") != blob:
+            new_passing[check] = blob
     # New or changed findings, in C: a set difference of (fingerprint, signature) pairs.
-    changed = current.signatures.items() - stored_signatures.items()
+    changed = [
+        (key, sig)
+        for key, sig in current.signatures.items() - stored_signatures.items()
+        if key not in compact
+    ]
     delta = ScanDelta(scan_id, target, previous_scan_id)
-    delta.unchanged = len(current) - len(changed)
+    delta.unchanged = len(current) - len(compact) - len(changed) + len(compact & was_passing)
     soon = today + timedelta(days=EXPIRY_WARNING_DAYS)
     for key in current.excepted:
         obs = current[key]
@@ -173,10 +203,11 @@ def record_findings(
                     else obs.exception_expires.isoformat(),
                 )
             )
+            previous = "PASS" if key in was_passing else None
             if obs.status == "FAIL":
-                delta.new_failures.append(_delta(obs, None))
+                delta.new_failures.append(_delta(obs, previous))
             elif obs.status == "ERROR":
-                delta.new_errors.append(_delta(obs, None))
+                delta.new_errors.append(_delta(obs, previous))
             continue
         row_id, was = row[1], row[2]
         values: dict[str, Any] = {
@@ -219,6 +250,19 @@ def record_findings(
     _update_rows(connection, updates)
     if changes:
         connection.execute(insert(finding_changes), changes)
+    if new_passing:
+        connection.execute(
+            delete(passing).where(
+                passing.c.target_id == target_id, passing.c.check_id.in_(list(new_passing))
+            )
+        )
+        blobs = [
+            {"target_id": target_id, "check_id": c, "scan_id": scan_id, "fingerprints": b}
+            for c, b in sorted(new_passing.items())
+            if b
+        ]
+        if blobs:
+            connection.execute(insert(passing), blobs)
     connection.execute(
         delete(check_runs).where(
             check_runs.c.target_id == target_id, check_runs.c.check_id.in_(ran)

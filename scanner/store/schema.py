@@ -8,15 +8,20 @@ tables; a test compares the two, so a change here without a migration fails the 
 * ``scans``: one row per scan: target, tenant, begin/start/end times, tool version,
   policy and check digests, state (running / finished / failed) and outcome, the counts
   by status and severity and the posture score.
-* ``findings``: the current state of each finding of a target, keyed by its stable
-  fingerprint (`scanner.store.fingerprint`): first seen, current status and since when,
-  resolved. PASS findings are one narrow row each and are never rewritten while they
-  stay PASS, so a rescan of an unchanged org writes nothing here.
+* ``findings``: the current state of each finding of a target that has ever been other
+  than PASS, keyed by its stable fingerprint (`scanner.store.fingerprint`): first seen,
+  current status and since when, resolved. A row is rewritten only when it changes, so
+  a rescan of an unchanged org writes nothing here.
 * ``finding_changes``: one row per change of a finding's status after its first
   sighting (the first status lives in ``findings.first_status``). The status of any
   finding at any scan is rebuilt from these two tables.
 * ``check_runs``: per target and check, the last scan that ran the check; a finding that
   is not ``ABSENT`` was last seen in that scan.
+* ``passing``: PASS kept compactly. Per target and check, the fingerprints (32 hex digits
+  each, sorted, concatenated) of the resources that passed the check in its last run and
+  have never been anything but PASS; such a finding gets a ``findings`` row the first
+  time it is not PASS. Most of a healthy org's verdicts are PASS, so most of it is here:
+  one row per check instead of one per resource.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -130,4 +136,13 @@ check_runs = Table(
     Column("target_id", Id, ForeignKey("targets.id", ondelete="CASCADE"), primary_key=True),
     Column("check_id", String(64), primary_key=True),
     Column("scan_id", Id, nullable=False),
+)
+
+passing = Table(
+    "passing",
+    metadata,
+    Column("target_id", Id, ForeignKey("targets.id", ondelete="CASCADE"), primary_key=True),
+    Column("check_id", String(64), primary_key=True),
+    Column("scan_id", Id, nullable=False),
+    Column("fingerprints", LargeBinary, nullable=False),
 )

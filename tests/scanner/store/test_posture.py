@@ -17,7 +17,8 @@ from scanner.pipeline import ScanOutcome, ScanRequest, run_scan
 from scanner.store import open_store
 from scanner.store.fingerprint import fingerprint, observations
 from scanner.store.queries import current_findings, diff_scans
-from scanner.store.schema import finding_changes, findings, scans
+from scanner.store.record import split_fingerprints
+from scanner.store.schema import finding_changes, findings, passing, scans
 
 TARGET = "salesforce:00D000000000001"
 
@@ -49,15 +50,23 @@ def test_first_scan_then_unchanged_rescan_writes_no_findings(store_location: str
     assert first.delta is not None and first.delta.first_scan
     failing = first.result.status_counts()["FAIL"]
     assert len(first.delta.new_failures) == failing > 0
+    observed = observations(first.result)
+    passing_now = {fp for fp, sig in observed.signatures.items() if sig.startswith("PASS|")}
     stored = _count(store_location, findings)
-    assert stored == len(observations(first.result))
+    assert stored == len(observed) - len(passing_now) > 0  # PASS is kept compactly
+    with open_store(store_location) as store, store.engine.connect() as connection:
+        blobs = connection.execute(select(passing.c.check_id, passing.c.fingerprints)).all()
+    assert {fp for _, blob in blobs for fp in split_fingerprints(blob)} == passing_now
 
     again = _scan(inventory, store_location)
     assert again.delta is not None
     assert again.delta.previous_scan_id == first.delta.scan_id
     assert again.delta.new_failures == [] and again.delta.fixed == []
-    assert again.delta.unchanged == stored
+    assert again.delta.unchanged == len(observed)
     assert _count(store_location, findings) == stored
+    with open_store(store_location) as store, store.engine.connect() as connection:
+        kept = connection.execute(select(passing.c.scan_id).distinct()).scalars().all()
+    assert kept == [first.delta.scan_id]  # the rescan rewrote no PASS list
     assert _count(store_location, finding_changes) == 0
     assert _count(store_location, scans) == 2
     assert "trend" in again.document and len(again.document["trend"]) == 2

@@ -1,4 +1,4 @@
-"""Targets, scans, findings by fingerprint, finding status changes, check runs.
+"""Targets, scans, findings by fingerprint, finding status changes, check runs, passing.
 
 Revision ID: 0001
 Revises:
@@ -99,9 +99,21 @@ def upgrade() -> None:
         sa.Column("check_id", sa.String(64), primary_key=True),
         sa.Column("scan_id", Id, nullable=False),
     )
+    op.create_table(
+        "passing",
+        sa.Column(
+            "target_id",
+            Id,
+            sa.ForeignKey("targets.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("check_id", sa.String(64), primary_key=True),
+        sa.Column("scan_id", Id, nullable=False),
+        sa.Column("fingerprints", sa.LargeBinary, nullable=False),
+    )
 
 
 def downgrade() -> None:
     """Drop everything (the store is empty again)."""
-    for table in ("check_runs", "finding_changes", "findings", "scans", "targets"):
+    for table in ("passing", "check_runs", "finding_changes", "findings", "scans", "targets"):
         op.drop_table(table)
