@@ -11,8 +11,10 @@ after it. Tests that need it fail, never skip, when the server is not running.
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import Iterator
 
@@ -23,6 +25,7 @@ from psycopg import sql
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 _DATA_HOME = tempfile.mkdtemp(prefix="crmscan-test-data-")
+atexit.register(shutil.rmtree, _DATA_HOME, ignore_errors=True)
 os.environ["XDG_DATA_HOME"] = _DATA_HOME
 os.environ.pop("CRMSCAN_STORE", None)
 

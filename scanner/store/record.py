@@ -221,7 +221,10 @@ def record_findings(
             # A message is kept from when the finding entered its status.
             values.update(status=obs.status, status_scan_id=scan_id, last_seen_scan_id=None)
             values["message"] = obs.message
-            values["resolved_scan_id"] = scan_id if was == "FAIL" else None
+            # Resolved: a failure now passes (or no longer applies); not when it is
+            # merely no longer known (ERROR, MANUAL).
+            resolves = was == "FAIL" and obs.status in ("PASS", "NOT_APPLICABLE")
+            values["resolved_scan_id"] = scan_id if resolves else None
             changes.append(
                 {
                     "finding_id": row_id,
