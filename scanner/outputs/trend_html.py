@@ -21,6 +21,11 @@ def _template() -> str:
     return resources.files("scanner.outputs").joinpath("templates/trend.html").read_text("utf-8")
 
 
+def _when(point: dict[str, Any]) -> str:
+    """``scanned_at`` to the minute, as people read it."""
+    return str(point.get("scanned_at"))[:16].replace("T", " ")
+
+
 def _e(value: object) -> str:
     return escape("" if value is None else str(value), quote=True)
 
@@ -44,7 +49,7 @@ def _chart(points: list[dict[str, Any]]) -> str:
         line.append(f"{x:.1f},{y:.1f}")
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#1565c0" data-score="{_e(score)}">'
-            f"<title>{_e(str(point.get('scanned_at'))[:16])}: {_e(score)}</title></circle>"
+            f"<title>{_e(_when(point))}: {_e(score)}</title></circle>"
         )
     if len(line) > 1:
         parts.insert(3, f'<polyline fill="none" stroke="#1565c0" points="{" ".join(line)}"/>')
@@ -59,7 +64,7 @@ def trend_section(document: dict[str, Any]) -> str:
         return ""
     heads = "".join(f"<th>{_e(s.replace('_', ' ').title())}</th>" for s in STATUSES)
     rows = "".join(
-        f'<tr data-scanned="{_e(p.get("scanned_at"))}"><td>{_e(str(p.get("scanned_at"))[:16])}'
+        f'<tr data-scanned="{_e(p.get("scanned_at"))}"><td>{_e(_when(p))}'
         f"</td><td><b>{_e('n/a' if p.get('score') is None else p.get('score'))}</b></td>"
         + "".join(f"<td>{_e((p.get('by_status') or {}).get(s, 0))}</td>" for s in STATUSES)
         + "</tr>"

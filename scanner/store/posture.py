@@ -184,6 +184,7 @@ class PostureStore:
         started = datetime.fromisoformat(document["started_at"])
         gate = document.get("gate") or {}
         exit_code = gate.get("exit_code")
+        tenant_name = redact(str(tenant["name"])) if tenant.get("name") else None
         with self._begin() as connection:
             target_id, target = self._running(connection, scan_id)
             if connection.dialect.name == "postgresql":
@@ -207,7 +208,7 @@ class PostureStore:
             connection.execute(
                 update(targets)
                 .where(targets.c.id == target_id)
-                .values(tenant_id=tenant.get("id"), tenant_name=redact(str(tenant.get("name"))))
+                .values(tenant_id=tenant.get("id"), tenant_name=tenant_name)
             )
             connection.execute(
                 update(scans)
@@ -216,7 +217,7 @@ class PostureStore:
                     state="finished",
                     scan_uuid=document.get("scan_id"),
                     tenant_id=tenant.get("id"),
-                    tenant_name=redact(str(tenant.get("name"))),
+                    tenant_name=tenant_name,
                     started_at=started,
                     finished_at=datetime.fromisoformat(document["finished_at"]),
                     tool_version=(document.get("tool") or {}).get("version"),
