@@ -23,6 +23,7 @@ from scanner.engine.findings import REPORT_ORDER as STATUSES
 from scanner.language.check_spec import SEVERITIES
 from scanner.outputs import Document, OutputFormat, register
 from scanner.outputs.html_data import ReportView, embed, encode_payload, view_of
+from scanner.outputs.trend_html import trend_section
 from scanner.results.grouping import coverage_of, groups_of
 
 COLORS = {
@@ -371,6 +372,7 @@ def render_html(document: Document) -> str:
         [
             _header(document),
             _cards(document),
+            trend_section(document),
             _charts(document, counts),
             _coverage(document),
             _groups(document),
