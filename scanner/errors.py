@@ -13,6 +13,8 @@
     ├── AuthenticationError         the CRM refused the credentials (exit 2)
     ├── WriteRefusedError           a request that is not an allowlisted read was stopped
     │                               before it was sent (an adapter bug; exit 2)
+    ├── TargetBusyError             another worker or process holds the target's scan lock
+    │                               (posture store; nothing was scanned, retry later; exit 2)
     └── CollectionError             an adapter could not collect something (becomes a gap)
         ├── PermissionMissingError  the API user lacks a permission or scope
         ├── RateLimitedError        rate limit or API allowance exhausted after retries
@@ -99,6 +101,14 @@ class WriteRefusedError(CrmscanError):
     """
 
 
+class TargetBusyError(CrmscanError):
+    """The target is being scanned elsewhere: its lock in the posture store is taken.
+
+    Raised at once (the lock is never waited for) by
+    `scanner.store.PostureStore.target_lock`; nothing was scanned, so retry later.
+    """
+
+
 class CollectionError(CrmscanError):
     """An adapter could not collect one part of the inventory.
 
@@ -167,6 +177,7 @@ __all__ = [
     "OutputFileError",
     "PermissionMissingError",
     "RateLimitedError",
+    "TargetBusyError",
     "UnreachableHostError",
     "WriteRefusedError",
 ]

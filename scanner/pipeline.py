@@ -1,5 +1,5 @@
-"""The scan pipeline, in one place: collect → evaluate → result → snapshot, evidence,
-history, report files.
+"""The scan pipeline, in one place: collect → evaluate → result → snapshot, store,
+evidence, history, report files.
 
 The CLI (``scan``, ``demo``, ``scan --config``) and any worker call the same two
 functions: `collect` runs a platform adapter, `run_scan` judges an inventory and keeps
@@ -20,9 +20,9 @@ from typing import Any
 
 from scanner.adapter_api import ADAPTERS, Adapter, NullProgress, ProgressReporter
 from scanner.engine.scan import ScanResult, collection_scope, evaluate, run_checks, select_checks
-from scanner.errors import ConfigError
+from scanner.errors import EXIT_GATE_FAILED, EXIT_INCOMPLETE, EXIT_OK, ConfigError
 from scanner.evidence.bundle import load_private_key, write_bundle
-from scanner.language.check_spec import load_checks
+from scanner.language.check_spec import SEVERITIES, load_checks
 from scanner.language.frameworks import find_framework, load_frameworks
 from scanner.language.policy import Policy, load_policy
 from scanner.model.inventory import Inventory
@@ -30,7 +30,7 @@ from scanner.model.snapshot import save_snapshot
 from scanner.outputs import FORMATS, Document, write_report
 from scanner.results.diff import ScanDiff
 from scanner.results.document import to_document
-from scanner.store import history
+from scanner.store import ScanDelta, history, open_store
 
 #: Where report files go when no folder is named.
 DEFAULT_OUT = Path("crmscan-report")
@@ -56,6 +56,15 @@ class ScanRequest:
     evidence_key: Path | None = None
     history: Path | None = None
     now: datetime | None = None
+    #: Posture store to record into (path or ``postgresql://`` URL; docs/store.md).
+    store: str | None = None
+    #: The target's name in the store (default ``<platform>:<tenant id>``).
+    store_target: str | None = None
+    #: A scan row the caller already began (`PostureStore.begin_scan`, e.g. a worker
+    #: that holds the target lock): it is finished instead of a new one being added.
+    store_scan_id: int | None = None
+    #: Gate on new failures only (not FAIL in the previous scan of the target).
+    fail_on_new: str | None = None
 
     def policy(self) -> Policy:
         """The policy this request names (default: baseline)."""
@@ -73,6 +82,9 @@ class ScanOutcome:
     evidence_manifest: Path | None = None
     history_path: Path | None = None
     changes: ScanDiff | None = None
+    #: What the scan changed in the posture store (when ``request.store`` is given).
+    delta: ScanDelta | None = None
+    store_scan_id: int | None = None
 
 
 def check_formats(names: tuple[str, ...]) -> None:
@@ -144,15 +156,26 @@ def run_scan(inventory: Inventory, policy: Policy, request: ScanRequest) -> Scan
     """Evaluate ``inventory`` under ``policy`` and keep what ``request`` asks for.
 
     Order: snapshot (so the collection survives an evaluation error), evaluation and
-    result document, evidence bundle, history, report files.
+    result document, posture store (which adds the ``trend`` of earlier scans to the
+    document), evidence bundle, history, report files.
     """
     check_formats(request.formats)
     if request.evidence_key is not None and request.evidence is None:
         raise ConfigError("--evidence-key signs an evidence bundle: give --evidence DIR too")
+    if request.fail_on_new is not None:
+        if request.fail_on_new not in SEVERITIES:
+            raise ConfigError(f"--fail-on-new must be one of {', '.join(SEVERITIES)}")
+        if request.store is None and request.history is None:
+            raise ConfigError(
+                "--fail-on-new compares with the previous scan: give --store (or set "
+                "CRMSCAN_STORE) or --history DIR"
+            )
     if request.save_snapshot is not None:
         save_snapshot(inventory, request.save_snapshot)
     result, document = _judge(inventory, policy, request)
     outcome = ScanOutcome(result, document, result.exit_code(request.fail_on))
+    if request.store is not None:
+        _record(request, result, document, outcome)
     if request.evidence is not None:
         key = load_private_key(request.evidence_key) if request.evidence_key else None
         outcome.evidence_manifest = write_bundle(
@@ -160,6 +183,46 @@ def run_scan(inventory: Inventory, policy: Policy, request: ScanRequest) -> Scan
         )
     if request.history is not None:
         outcome.history_path, outcome.changes = history.record(request.history, document)
+    if request.fail_on_new is not None:
+        _gate_on_new(request.fail_on_new, outcome)
     for name in request.formats:
         outcome.written.append(write_report(document, name, request.out_dir))
     return outcome
+
+
+def store_target_name(document: Document) -> str:
+    """The default target name of a scan in the store: ``<platform>:<tenant id>``."""
+    tenant = document.get("tenant") or {}
+    return f"{tenant.get('platform') or 'unknown'}:{tenant.get('id') or tenant.get('name')}"
+
+
+def _record(
+    request: ScanRequest, result: ScanResult, document: Document, outcome: ScanOutcome
+) -> None:
+    """Record the scan in the posture store and add the target's trend to the document."""
+    assert request.store is not None
+    target = request.store_target or store_target_name(document)
+    with open_store(request.store) as store:
+        scan_id = request.store_scan_id
+        if scan_id is None:
+            scan_id = store.begin_scan(target, result.inventory.tenant.platform)
+        outcome.store_scan_id = scan_id
+        outcome.delta = store.finish_scan(scan_id, result, document)
+        trend = store.trend(outcome.delta.target)
+    if len(trend) > 1:
+        document["trend"] = trend
+
+
+def _gate_on_new(severity: str, outcome: ScanOutcome) -> None:
+    """Exit 1 only for failures that were not failing in the target's previous scan."""
+    if outcome.delta is not None:
+        failing = bool(outcome.delta.gate_failures(severity))
+    elif outcome.changes is not None:
+        failing = bool(outcome.changes.gate_failures(severity))
+    else:  # --history without an earlier result: every failure is new
+        failing = bool(outcome.result.gate_failures(severity))
+    incomplete = any(f.status.value == "ERROR" for f in outcome.result.findings)
+    code = EXIT_GATE_FAILED if failing else EXIT_INCOMPLETE if incomplete else EXIT_OK
+    outcome.exit_code = code
+    gate = outcome.document.setdefault("gate", {"fail_on": severity})
+    gate.update(exit_code=code, fail_on_new=severity)
