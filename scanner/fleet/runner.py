@@ -10,9 +10,9 @@ also keep the registered secrets of every target redacted in every other's messa
 Guarantees:
 
 - never two scans of one target at once: each scan holds the target's lock (a
-  process-wide lock, and the posture store's `target_lock` when a store is given, which
-  also holds across processes and, on PostgreSQL, machines); a target whose lock is
-  taken is reported ``busy`` and not scanned;
+  process-wide lock, and the posture store's `target_lock` when the request records
+  into a store, which also holds across processes and, on PostgreSQL, machines); a
+  target whose lock is taken is reported ``busy`` and not scanned;
 - one target failing (bad credentials, unreachable, a bug) or hanging (its ``timeout``
   deadline, the existing ``--timeout`` machinery) ends only that target's scan;
 - each target's `TargetOutcome` goes to ``on_done`` as soon as it is known (printing,
@@ -22,6 +22,7 @@ Guarantees:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import os
 import threading
@@ -40,10 +41,12 @@ from scanner.errors import (
     EXIT_OK,
     EXIT_USAGE,
     CrmscanError,
+    TargetBusyError,
 )
 from scanner.fleet.targets import Target
 from scanner.notify.webhook import Notifier, SendResult
 from scanner.sanitize import clean_message
+from scanner.store import open_store
 
 _log = logging.getLogger(__name__)
 
@@ -146,7 +149,10 @@ def scan_target(target: Target, run: FleetRun) -> TargetOutcome:
             held.enter_context(process_lock(target.name))
             if run.lock_for is not None:
                 held.enter_context(run.lock_for(target))
-            request = run.request_for(target)
+            request = dataclasses.replace(run.request_for(target), store_target=target.name)
+            if request.store is not None:  # also across processes (and machines on PostgreSQL)
+                store = held.enter_context(open_store(request.store))
+                held.enter_context(store.target_lock(target.name))
             policy = request.policy()
             deadline = target.timeout if target.timeout is not None else run.timeout
             inventory = pipeline.collect(
@@ -157,7 +163,7 @@ def scan_target(target: Target, run: FleetRun) -> TargetOutcome:
                 timeout=deadline,
             )
             outcome = pipeline.run_scan(inventory, policy, request)
-    except TargetBusy:
+    except (TargetBusy, TargetBusyError):
         return done(BUSY, EXIT_INCOMPLETE, error="another scan of this target is running")
     except CrmscanError as exc:
         return done(ERROR, EXIT_USAGE, error=clean_message(str(exc)))
@@ -175,9 +181,13 @@ def new_failures(outcome: pipeline.ScanOutcome) -> list[dict[str, Any]]:
     ``--history``'s comparison with the last scan, else (nothing to compare with) every
     failing finding: a first scan's failures are all new.
     """
-    delta = getattr(outcome, "delta", None)
-    if delta is not None:
-        return [f for f in delta.new if f.get("status") == "FAIL"]
+    if outcome.delta is not None:
+        titles = {c.get("id"): c.get("title") for c in outcome.document.get("checks", [])}
+        return [
+            {**f.as_dict(), "title": titles.get(f.check_id)}
+            for f in outcome.delta.new_failures
+            if f.status == "FAIL"
+        ]
     if outcome.changes is not None:
         return list(outcome.changes.new_failures)
     return [f for f in outcome.document.get("findings", []) if f.get("status") == "FAIL"]
@@ -188,11 +198,18 @@ def notify_outcome(notifier: Notifier, result: TargetOutcome) -> list[SendResult
     target = result.target
     if result.outcome is None:
         return notifier.notify(target.name, target.platform, reason=result.error or "not scanned")
+    return notify_outcome_of(notifier, target, result.outcome)
+
+
+def notify_outcome_of(
+    notifier: Notifier, target: Target, outcome: pipeline.ScanOutcome
+) -> list[SendResult]:
+    """Send the new failures of a scanned target to the webhooks."""
     return notifier.notify(
         target.name,
         target.platform,
-        new_failures=new_failures(result.outcome),
-        scan_id=result.outcome.document.get("scan_id"),
+        new_failures=new_failures(outcome),
+        scan_id=outcome.document.get("scan_id"),
     )
 
 
