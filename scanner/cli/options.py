@@ -13,6 +13,7 @@ from typing import Any, TypeVar, cast
 import click
 from rich.console import Console
 
+from scanner.cli.store_output import print_delta
 from scanner.errors import ConfigError
 from scanner.language.check_spec import SEVERITIES
 from scanner.language.policy import Policy, load_policy
@@ -42,6 +43,8 @@ class ReportRequest:
     evidence: Path | None
     evidence_key: Path | None
     history: Path | None
+    store: str | None
+    fail_on_new: str | None
 
     def policy(self) -> Policy:
         """The policy named on the command line (default: baseline)."""
@@ -127,7 +130,26 @@ def report_options(func: F) -> F:
             "--history",
             type=click.Path(path_type=Path),
             default=None,
-            help="Keep each result here per tenant and show what changed since the last scan.",
+            help="Keep each result here per tenant and show what changed since the last scan "
+            "(see also --store; 'crmscan history --import DIR' moves such a folder into a store).",
+        ),
+        click.option(
+            "--store",
+            default=None,
+            metavar="PATH|URL",
+            envvar="CRMSCAN_STORE",
+            help="Record the scan in this posture store: a SQLite file or "
+            "postgresql://USER@HOST/DB; shows new and fixed findings since the target's "
+            "last scan. Scans are recorded only when --store or CRMSCAN_STORE is given "
+            "[env: CRMSCAN_STORE].",
+        ),
+        click.option(
+            "--fail-on-new",
+            type=click.Choice(SEVERITIES),
+            default=None,
+            help="Exit 1 only for FAILs at or above this severity that were not failing in "
+            "the previous scan of the target (needs --store or --history; replaces "
+            "--fail-on's gate).",
         ),
     ]
 
@@ -183,6 +205,8 @@ def scan_request(report: ReportRequest, framework: str | None = None) -> ScanReq
         evidence=report.evidence,
         evidence_key=report.evidence_key,
         history=report.history,
+        store=report.store or None,
+        fail_on_new=report.fail_on_new,
     )
 
 
@@ -217,6 +241,9 @@ def print_outcome(outcome: ScanOutcome, report: ReportRequest) -> None:
     notes = stderr_console()
     if outcome.evidence_manifest is not None:
         notes.print(f"wrote evidence {outcome.evidence_manifest}", highlight=False)
+    if outcome.delta is not None:
+        out = stdout_console() if "console" in names else None
+        print_delta(outcome.delta, outcome.document, report.store or "", notes, out)
     if outcome.history_path is not None:
         notes.print(f"stored {outcome.history_path}", highlight=False)
         if outcome.changes is not None and "console" in names:

@@ -21,6 +21,7 @@ from typing import Any
 from scanner.engine.findings import REPORT_ORDER as STATUSES
 from scanner.language.check_spec import SEVERITIES
 from scanner.outputs import Document, OutputFormat, register
+from scanner.outputs.trend_html import trend_section
 from scanner.results.grouping import coverage_of, groups_of
 
 COLORS = {
@@ -365,6 +366,7 @@ def render_html(document: Document) -> str:
         [
             _header(document),
             _cards(document),
+            trend_section(document),
             _charts(document),
             _coverage(document),
             _groups(document),

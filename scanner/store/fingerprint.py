@@ -123,5 +123,24 @@ def document_observations(document: dict[str, Any]) -> dict[str, Observation]:
                 bool(exception) and not exception.get("expired", False),
                 expires,
             )
+        # Schema 2.0 keeps PASS verdicts compactly, per check: [[id, name], ...].
+        passed = document.get("passed") if str(document.get("schema_version")) >= "2" else None
+        severity = {str(c["id"]): str(c.get("severity", "info")) for c in document["checks"]}
+        for entry in passed if isinstance(passed, list) else []:
+            check_id, resource_type = str(entry["check_id"]), str(entry["resource_type"])
+            for ident, name in entry["resources"]:
+                key = str(ident or name)
+                yield Observation(
+                    fingerprint(platform, tenant_id, check_id, resource_type, key),
+                    check_id,
+                    severity.get(check_id, "info"),
+                    "PASS",
+                    resource_type,
+                    _text(ident),
+                    _text(name),
+                    None,
+                    False,
+                    None,
+                )
 
     return _worst(rows())

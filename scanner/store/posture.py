@@ -34,7 +34,7 @@ from scanner.errors import ConfigError
 from scanner.redact import redact
 from scanner.store import migrate
 from scanner.store.fingerprint import Observation, document_observations, observations
-from scanner.store.location import default_location, describe, make_engine
+from scanner.store.location import default_location, describe, make_engine, store_url
 from scanner.store.locks import target_lock
 from scanner.store.models import ScanDelta, StoredScan, utc
 from scanner.store.record import record_findings
@@ -314,12 +314,22 @@ class PostureStore:
         ]
 
 
-def open_store(location: str | Path | None = None) -> PostureStore:
+def open_store(location: str | Path | None = None, create: bool = True) -> PostureStore:
     """The posture store at ``location`` (None: ``$CRMSCAN_STORE`` or the default file).
 
-    Creates the database schema, or upgrades it to this version's, on open.
+    Creates the database schema, or upgrades it to this version's, on open. With
+    ``create=False`` a SQLite file that does not exist yet is an error (commands that
+    only read the store say where they looked instead of creating an empty one).
     """
     where = str(location) if location is not None else default_location()
+    url = store_url(where)
+    if not create and url.get_backend_name() == "sqlite":
+        assert url.database is not None
+        if not Path(url.database).expanduser().exists():
+            raise ConfigError(
+                f"no posture store at {where}: scans are recorded with --store PATH|URL or "
+                f"CRMSCAN_STORE (see docs/store.md)"
+            )
     engine = make_engine(where)
     try:
         migrate.upgrade(engine)
