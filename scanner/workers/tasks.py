@@ -84,6 +84,7 @@ def run_target_scan(
             _tell(notifier, target, reason=reason)
             return {"target": target.name, "status": "given_up", "reason": reason}
         scan_id = store.begin_scan(target.name, target.platform)
+        _log.info("scanning %s (scan %d)", target.name, scan_id)
         try:
             request = pipeline.ScanRequest(
                 policy_ref=target.policy or options.get("policy"),
@@ -116,6 +117,7 @@ def run_target_scan(
     if notifier is not None:
         notify_outcome_of(notifier, target, outcome)
     delta = outcome.delta
+    _log.info("scanned %s (scan %d): exit code %d", target.name, scan_id, outcome.exit_code)
     return {
         "target": target.name,
         "status": "finished",

@@ -1,0 +1,64 @@
+"""Real Celery workers (separate processes) on the local Redis and PostgreSQL.
+
+A worker killed with ``kill -9`` in the middle of a scan: its task goes back to Redis
+(late acknowledgement), another worker scans the target, and the store ends with exactly
+one finished scan per target; the dead scan's row is marked failed, not left running.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import trustme
+
+from scanner.store import open_store
+from scanner.workers.tasks import ABANDONED
+from tests.emulators.hubspot import TOKEN, HubSpotEmulator
+from tests.scanner.workers.conftest import targets_file
+from tests.scanner.workers.harness import Broker, Workers, crmscan, wait_until, worker_env
+
+
+def _finished(store_url: str) -> Counter[str]:
+    with open_store(store_url) as store:
+        return Counter(s.target for s in store.scans() if s.state == "finished")
+
+
+def test_killed_worker_scan_completes_elsewhere_once(
+    orgs: list[HubSpotEmulator],
+    ca: tuple[trustme.CA, str],
+    store_url: str,
+    broker: Broker,
+    tmp_path: Path,
+    workers_dir: Path,
+    workers_factory: list[Workers],
+) -> None:
+    for emulator in orgs:
+        emulator.latency = lambda: 0.4  # ~5 s per scan: long enough to die in
+    env = worker_env(
+        store_url, broker, ca[1], {"FLEET_HS_TOKEN": TOKEN, "CRMSCAN_VISIBILITY_TIMEOUT": "12"}
+    )
+    workers = Workers(env, workers_dir)
+    workers_factory.append(workers)
+    workers.start("alpha")
+    workers.start("beta")
+    config = targets_file(tmp_path / "targets.yaml", orgs)
+    queued = crmscan({k: v for k, v in env.items() if k != "FLEET_HS_TOKEN"}, "enqueue", "--config", str(config))
+    assert queued.returncode == 0, queued.stdout + queued.stderr
+    assert queued.stdout.count("queued org-") == 4
+    alpha_log = workers_dir / "alpha.log"
+    wait_until(lambda: "scanning org-" in alpha_log.read_text(), 60, workers.logs, "alpha to start a scan")
+    workers.kill("alpha")  # mid-scan: the scan takes ~5 s and has just begun
+    wait_until(lambda: sum(_finished(store_url).values()) >= 4, 150, workers.logs, "every target")
+    finished = _finished(store_url)
+    assert finished == Counter({f"org-{i}": 1 for i in range(4)}), workers.logs()
+    with open_store(store_url) as store:
+        scans = store.scans()
+    abandoned = [s for s in scans if s.state == "failed"]
+    assert [s.error for s in abandoned] == [ABANDONED], workers.logs()
+    assert not [s for s in scans if s.state == "running"]
+    # The dead scan's target was scanned again by beta, once.
+    assert finished[abandoned[0].target] == 1
+    assert "scanned " + abandoned[0].target in (workers_dir / "beta.log").read_text()
+    # Credentials never crossed the broker: the queued messages named the variable only.
+    assert TOKEN not in queued.stdout + queued.stderr
