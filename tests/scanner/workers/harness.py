@@ -81,7 +81,9 @@ class Workers:
             start_new_session=True,
         )
         out.close()
-        wait_until(lambda: log.exists() and " ready." in log.read_text(), 90, self.logs, f"{name} ready")
+        wait_until(
+            lambda: log.exists() and " ready." in log.read_text(), 90, self.logs, f"{name} ready"
+        )
 
     def kill(self, name: str) -> None:
         """``kill -9`` worker ``name`` and its pool processes."""

@@ -43,11 +43,15 @@ def test_killed_worker_scan_completes_elsewhere_once(
     workers.start("alpha")
     workers.start("beta")
     config = targets_file(tmp_path / "targets.yaml", orgs)
-    queued = crmscan({k: v for k, v in env.items() if k != "FLEET_HS_TOKEN"}, "enqueue", "--config", str(config))
+    queued = crmscan(
+        {k: v for k, v in env.items() if k != "FLEET_HS_TOKEN"}, "enqueue", "--config", str(config)
+    )
     assert queued.returncode == 0, queued.stdout + queued.stderr
     assert queued.stdout.count("queued org-") == 4
     alpha_log = workers_dir / "alpha.log"
-    wait_until(lambda: "scanning org-" in alpha_log.read_text(), 60, workers.logs, "alpha to start a scan")
+    wait_until(
+        lambda: "scanning org-" in alpha_log.read_text(), 60, workers.logs, "alpha to start a scan"
+    )
     workers.kill("alpha")  # mid-scan: the scan takes ~5 s and has just begun
     wait_until(lambda: sum(_finished(store_url).values()) >= 4, 150, workers.logs, "every target")
     finished = _finished(store_url)
