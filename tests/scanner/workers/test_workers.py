@@ -66,3 +66,40 @@ def test_killed_worker_scan_completes_elsewhere_once(
     assert "scanned " + abandoned[0].target in (workers_dir / "beta.log").read_text()
     # Credentials never crossed the broker: the queued messages named the variable only.
     assert TOKEN not in queued.stdout + queued.stderr
+
+
+def test_time_limit_fails_the_scan_instead_of_hanging(
+    orgs: list[HubSpotEmulator],
+    ca: tuple[trustme.CA, str],
+    store_url: str,
+    broker: Broker,
+    tmp_path: Path,
+    workers_dir: Path,
+    workers_factory: list[Workers],
+) -> None:
+    orgs[0].latency = lambda: 2.0  # ~25 s to collect; the task may take 4 s
+    env = worker_env(
+        store_url,
+        broker,
+        ca[1],
+        {
+            "FLEET_HS_TOKEN": TOKEN,
+            "CRMSCAN_TASK_SOFT_TIME_LIMIT": "4",
+            "CRMSCAN_TASK_TIME_LIMIT": "8",
+            "CRMSCAN_COLLECT_TIMEOUT": "60",  # past the soft limit: the limit must act
+        },
+    )
+    workers = Workers(env, workers_dir)
+    workers_factory.append(workers)
+    workers.start("slow")
+    config = targets_file(tmp_path / "targets.yaml", orgs[:1])
+    queued = crmscan(env, "enqueue", "--config", str(config))
+    assert queued.returncode == 0, queued.stderr
+
+    def settled() -> list:
+        with open_store(store_url) as store:
+            return [s for s in store.scans() if s.state != "running"]
+
+    wait_until(lambda: bool(settled()), 60, workers.logs, "the time limit")
+    [scan] = settled()
+    assert scan.state == "failed" and "time limit" in (scan.error or ""), workers.logs()
