@@ -7,9 +7,10 @@ message, evidence or remediation text leaves (those quote users, groups and sett
 and the whole body goes through `scanner.redact.redact` before it is sent. For a target
 that could not be scanned, the reason is crmscan's own error message, already redacted.
 
-The URL comes from the environment variable the targets file names (a Slack or Teams
-incoming-webhook URL is a credential): it is registered as a secret, so it never shows
-in a log or message, and it must be ``https://`` (``http://`` only to a loopback
+The URL comes from the environment variable the targets file names, or from the file
+named by the same variable with ``_FILE`` appended (a Docker or Kubernetes secret; a
+Slack or Teams incoming-webhook URL is a credential): it is registered as a secret, so
+it never shows in a log or message, and it must be ``https://`` (``http://`` only to a loopback
 address, for a local relay or a test receiver).
 
 Sending retries with exponential back-off (`tenacity`): a connection failure, a timeout,
@@ -220,6 +221,22 @@ def url_problem(url: str) -> str | None:
     return "not an https:// URL (http:// is accepted for loopback addresses only)"
 
 
+def webhook_url(variable: str, environ: Mapping[str, str]) -> str | None:
+    """The URL in ``$variable``, else in the file ``$variable_FILE`` names (a Docker or
+    Kubernetes secret), else None. The file's content is stripped of surrounding space."""
+    value = environ.get(variable)
+    if value:
+        return value.strip()
+    path = environ.get(f"{variable}_FILE")
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read(64 * 1024).strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 class Notifier:
     """Sends the events of each outcome to every configured webhook.
 
@@ -235,19 +252,24 @@ class Notifier:
         sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.notifications = list(notifications)
-        self._environ = environ
+        self._urls = {
+            n.webhook_url_env: webhook_url(n.webhook_url_env, environ) for n in self.notifications
+        }
         self._transport = transport
         self._sleep = sleep
-        for notification in self.notifications:
-            register_secret(environ.get(notification.webhook_url_env))
+        for url in self._urls.values():
+            register_secret(url)
 
     def problems(self) -> list[str]:
         """What keeps a webhook from being used (unset variable, bad URL), before scanning."""
         found = []
         for n in self.notifications:
-            url = self._environ.get(n.webhook_url_env)
+            url = self._urls.get(n.webhook_url_env)
             if not url:
-                found.append(f"notify: environment variable {n.webhook_url_env} is not set")
+                found.append(
+                    f"notify: environment variable {n.webhook_url_env} "
+                    f"(or {n.webhook_url_env}_FILE) is not set"
+                )
             elif (problem := url_problem(url)) is not None:
                 found.append(f"notify: the URL in {n.webhook_url_env} is {problem}")
         return found
@@ -279,7 +301,7 @@ class Notifier:
 
     def _send(self, notification: Notification, event: Event) -> SendResult:
         variable = notification.webhook_url_env
-        url = self._environ.get(variable)
+        url = self._urls.get(variable)
         if not url or url_problem(url) is not None:
             why = "is not set" if not url else "does not hold a usable URL"
             return SendResult(variable, event, False, 0, f"environment variable {variable} {why}")

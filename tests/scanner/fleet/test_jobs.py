@@ -228,7 +228,10 @@ def test_notify_config_problems_stop_before_scanning(
 ) -> None:
     config = _config(tmp_path, fleet[:1], "notify:\n  - {webhook_url_env: NO_SUCH_HOOK_VAR}\n")
     result = CliRunner().invoke(cli, ["scan", "--config", str(config)])
-    assert result.exit_code == 2 and "NO_SUCH_HOOK_VAR is not set" in result.output
+    assert (
+        result.exit_code == 2
+        and "NO_SUCH_HOOK_VAR (or NO_SUCH_HOOK_VAR_FILE) is not set" in result.output
+    )
     monkeypatch.setenv("PLAIN_HOOK", "http://hooks.example.com/x")
     config.write_text(config.read_text().replace("NO_SUCH_HOOK_VAR", "PLAIN_HOOK"))
     result = CliRunner().invoke(cli, ["scan", "--config", str(config)])

@@ -40,7 +40,9 @@ def settings(store_url: str, broker: Broker) -> WorkerSettings:
     return chosen
 
 
-def test_reaper_fails_stuck_scans_and_requeues_them(settings: WorkerSettings, broker: Broker) -> None:
+def test_reaper_fails_stuck_scans_and_requeues_them(
+    settings: WorkerSettings, broker: Broker
+) -> None:
     assert settings.store is not None
     with open_store(settings.store) as store:
         stuck = store.begin_scan("acme", "hubspot")
@@ -105,7 +107,9 @@ def test_settings_and_cli_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     with pytest.raises(ConfigError, match="CRMSCAN_STORE"):
         WorkerSettings.from_env({}).require_store()
     with pytest.raises(ConfigError, match="below"):
-        WorkerSettings.from_env({"CRMSCAN_TASK_TIME_LIMIT": "10", "CRMSCAN_TASK_SOFT_TIME_LIMIT": "20"})
+        WorkerSettings.from_env(
+            {"CRMSCAN_TASK_TIME_LIMIT": "10", "CRMSCAN_TASK_SOFT_TIME_LIMIT": "20"}
+        )
     defaults = WorkerSettings.from_env({})
     assert defaults.visibility_timeout > defaults.time_limit > defaults.soft_time_limit
     assert defaults.collect_timeout < defaults.soft_time_limit
