@@ -262,3 +262,23 @@ def test_targets_file_schedule_and_secret_files(tmp_path: Path) -> None:
     )
     with pytest.raises(Exception, match=r"t.yaml:5.*given under env"):
         load_fleet(path)
+
+
+def test_fleet_records_into_the_store_under_its_lock(
+    fleet: list[HubSpotEmulator], tmp_path: Path
+) -> None:
+    from scanner.store import open_store
+
+    store_path = tmp_path / "posture.sqlite"
+    config = _config(tmp_path, fleet[:3])
+    with open_store(store_path) as store, store.target_lock("org-1"):  # another process
+        result = CliRunner().invoke(
+            cli, ["scan", "--config", str(config), "--jobs", "3", "--store", str(store_path)]
+        )
+    rows = _summary(result.output)
+    assert rows["org-1"][2] == "busy" and rows["org-1"][3] == "3", result.output
+    assert rows["org-0"][2] == rows["org-2"][2] == "findings"
+    assert result.exit_code == 1
+    with open_store(store_path) as store:
+        finished = sorted(s.target for s in store.scans() if s.state == "finished")
+    assert finished == ["org-0", "org-2"]  # named after the targets file
