@@ -86,6 +86,11 @@ def history_command(
     if not scans:
         console.print("No scans in the store yet.")
         return
+    shown = sorted({s.target for s in scans})
+    console.print(
+        f"Scans of {escape(', '.join(shown))} in {escape(describe(opened.location))}",
+        highlight=False,
+    )
     console.print(scans_table(scans))
     scores = [s.score for s in sorted(scans, key=lambda s: s.id) if s.score is not None]
     if name is not None and len(scores) > 1:
