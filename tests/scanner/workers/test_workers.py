@@ -103,3 +103,41 @@ def test_time_limit_fails_the_scan_instead_of_hanging(
     wait_until(lambda: bool(settled()), 60, workers.logs, "the time limit")
     [scan] = settled()
     assert scan.state == "failed" and "time limit" in (scan.error or ""), workers.logs()
+
+
+def test_schedule_runs_beat_from_the_targets_file(
+    store_url: str, broker: Broker, tmp_path: Path, workers_dir: Path
+) -> None:
+    import json
+    import subprocess
+    import sys
+
+    import redis
+
+    from tests.scanner.workers.harness import ROOT
+
+    config = tmp_path / "targets.yaml"
+    config.write_text("targets:\n  - {name: a, platform: hubspot, schedule: '0 3 * * *'}\n")
+    env = worker_env(store_url, broker, "/dev/null")
+    log = workers_dir / "beat.out"
+    with log.open("wb") as out:
+        beat = subprocess.Popen(
+            [sys.executable, "-m", "scanner", "schedule", "--config", str(config)]
+            + ["--reap-every", "1", "--schedule-file", str(tmp_path / "beat-state")],
+            env=env,
+            cwd=str(ROOT),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    client = redis.Redis.from_url(broker.url)
+    key = f"{broker.prefix}{broker.queue}"
+    try:
+        wait_until(lambda: client.llen(key) >= 2, 60, log.read_text, "beat to queue the reaper")
+        tasks = {json.loads(m)["headers"]["task"] for m in client.lrange(key, 0, -1)}
+        assert tasks == {"crmscan.reap"}, tasks
+        text = log.read_text()
+        assert "beat: scan 0 3 * * *: crmscan.enqueue (1 target(s))" in text
+    finally:
+        beat.terminate()
+        beat.wait(20)
+        client.close()
