@@ -127,8 +127,8 @@ def run_fleet(targets: list[Target], run: FleetRun) -> list[TargetOutcome]:
         with reported:
             try:
                 run.on_done(result)
-            except Exception:  # a printing or notification bug must not stop the fleet
-                _log.exception("reporting the outcome of %s failed", target.name)
+            except Exception as exc:  # a printing bug must not stop the fleet
+                _log.error("reporting %s failed: %s", target.name, type(exc).__name__)
         return result
 
     if run.jobs == 1 or len(targets) == 1:
@@ -168,7 +168,8 @@ def scan_target(target: Target, run: FleetRun) -> TargetOutcome:
     except CrmscanError as exc:
         return done(ERROR, EXIT_USAGE, error=clean_message(str(exc)))
     except Exception as exc:  # a bug in one adapter must not stop the other targets
-        _log.exception("scanning %s failed", target.name)
+        # No traceback: its frames may quote credentials; the message is redacted.
+        _log.error("scanning %s failed: %s: %s", target.name, type(exc).__name__, exc)
         return done(ERROR, EXIT_INCOMPLETE, error=f"internal error ({type(exc).__name__})")
     status = {EXIT_OK: OK, EXIT_GATE_FAILED: FINDINGS}.get(outcome.exit_code, INCOMPLETE)
     return done(status, outcome.exit_code, outcome=outcome)
