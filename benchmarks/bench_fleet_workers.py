@@ -95,7 +95,7 @@ def run(count: int, info: dict, emulator_pid: int, work: Path) -> dict[str, floa
         workers = Workers(env, logs)
         try:
             for i in range(count):
-                workers.start(f"w{i}")
+                workers.start(f"w{i}", ready_within=600)  # a loaded machine starts slowly
             with open_store(store_url):
                 pass  # schema created before timing
             cpu_workers = sum(tree_cpu(p.pid) for p in workers.processes.values())
@@ -144,21 +144,28 @@ def main() -> None:
             info = json.loads(info_file.read_text())
             print(
                 f"fleet: {args.orgs} emulated HubSpot orgs, {args.latency} s per request, "
-                f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start"
+                f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start",
+                flush=True,
             )
-            rows = [run(n, info, emulator.pid, work) for n in counts]
+            print()
+            print(
+                "workers  seconds  scans/min  speed-up  worker CPU  emulator CPU  CPU s/scan"
+                "  load avg"
+            )
+            base = None
+            for count in counts:  # each row as soon as it is measured
+                row = run(count, info, emulator.pid, work)
+                base = base or row["per_minute"]
+                print(
+                    f"{row['workers']:>7}  {row['seconds']:>7.1f}  {row['per_minute']:>9.1f}  "
+                    f"{row['per_minute'] / base:>7.2f}x  {row['worker_cpu']:>10.2f}  "
+                    f"{row['emulator_cpu']:>12.2f}  {row['cpu_per_scan']:>10.2f}"
+                    f"  {os.getloadavg()[0]:>8.1f}",
+                    flush=True,
+                )
         finally:
             emulator.terminate()
             emulator.wait(30)
-    print()
-    print("workers  seconds  scans/min  speed-up  worker CPU  emulator CPU  CPU s/scan")
-    base = rows[0]["per_minute"]
-    for row in rows:
-        print(
-            f"{row['workers']:>7}  {row['seconds']:>7.1f}  {row['per_minute']:>9.1f}  "
-            f"{row['per_minute'] / base:>7.2f}x  {row['worker_cpu']:>9.2f}  "
-            f"{row['emulator_cpu']:>12.2f}  {row['cpu_per_scan']:>10.2f}"
-        )
     print(
         "\nworker/emulator CPU: cores busy on average during the run (1.00 = one core). "
         "Throughput stops growing once worker + emulator CPU reach the cores available."

@@ -67,7 +67,7 @@ class Workers:
     log_dir: Path
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
-    def start(self, name: str, concurrency: int = 1) -> None:
+    def start(self, name: str, concurrency: int = 1, ready_within: float = 120) -> None:
         """Start worker ``name`` and wait until it is ready to take tasks."""
         log = self.log_dir / f"{name}.log"
         out = (self.log_dir / f"{name}.out").open("wb")
@@ -82,7 +82,10 @@ class Workers:
         )
         out.close()
         wait_until(
-            lambda: log.exists() and " ready." in log.read_text(), 90, self.logs, f"{name} ready"
+            lambda: log.exists() and " ready." in log.read_text(),
+            ready_within,
+            self.logs,
+            f"{name} ready",
         )
 
     def kill(self, name: str) -> None:
