@@ -71,6 +71,7 @@ def _register_commands() -> None:
         report_cmd,
         scan_cmd,
         validate_cmd,
+        worker_cmd,
     )
 
     for module in (
@@ -84,6 +85,7 @@ def _register_commands() -> None:
         frameworks_cmd,
         validate_cmd,
         evidence_cmd,
+        worker_cmd,
     ):
         module.register(cli)
 

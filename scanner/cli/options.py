@@ -21,7 +21,7 @@ from scanner.language.policy import Policy, load_policy
 from scanner.model.inventory import Inventory
 from scanner.outputs import FORMATS, render_report
 from scanner.outputs.console import print_changes, print_result
-from scanner.pipeline import DEFAULT_OUT, ScanRequest, run_scan
+from scanner.pipeline import DEFAULT_OUT, ScanOutcome, ScanRequest, run_scan
 from scanner.results.diff import ScanDiff
 from scanner.sanitize import clean_document
 
@@ -274,6 +274,14 @@ def evaluate_and_report(
     if report.out_dir == STDOUT and (len(files) != 1 or "console" in names):
         raise ConfigError("--out - writes exactly one report format to standard output")
     outcome = run_scan(inventory, policy, scan_request(report, framework))
+    print_outcome(outcome, report)
+    return outcome.exit_code
+
+
+def print_outcome(outcome: ScanOutcome, report: ReportRequest) -> None:
+    """Print what the pipeline produced for ``report``: notes, changes, findings, files."""
+    names = parse_formats(report.formats)
+    files = [n for n in names if n != "console"]
     notes = stderr_console()
     if outcome.evidence_manifest is not None:
         notes.print(f"wrote evidence {outcome.evidence_manifest}", highlight=False)
@@ -292,4 +300,3 @@ def evaluate_and_report(
         click.echo(text, nl=False)
     for path in outcome.written:
         notes.print(f"wrote {path}", highlight=False)
-    return outcome.exit_code

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,25 +12,23 @@ import click
 
 from scanner import pipeline
 from scanner.adapter_api import ADAPTERS, AdapterOption
+from scanner.cli.fleet_output import print_fleet_summary
 from scanner.cli.options import (
     ReportRequest,
     evaluate_and_report,
+    print_outcome,
     report_options,
+    scan_request,
     stderr_console,
 )
 from scanner.cli.progress import RichProgress
-from scanner.errors import (
-    EXIT_GATE_FAILED,
-    EXIT_INCOMPLETE,
-    EXIT_OK,
-    EXIT_USAGE,
-    ConfigError,
-    CrmscanError,
-)
-from scanner.fleet.targets import Target, load_targets
+from scanner.errors import ConfigError
+from scanner.fleet.runner import FleetRun, TargetOutcome, fleet_exit_code, run_fleet
+from scanner.fleet.targets import Fleet, Target, load_fleet
 from scanner.language.policy import Policy
 from scanner.model.inventory import Inventory
 from scanner.model.snapshot import load_snapshot
+from scanner.notify import Notifier
 from scanner.sanitize import clean_message
 
 
@@ -106,6 +105,14 @@ def collect(
     "gaps (ERROR findings) and the scan reports instead of waiting on a hung CRM. "
     "With --config, per target (a target's own 'timeout' wins).",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1, max=64),
+    default=1,
+    show_default=True,
+    metavar="N",
+    help="With --config: scan up to N targets at the same time (never one target twice).",
+)
 @report_options
 def scan_command(
     platform: str | None,
@@ -113,6 +120,7 @@ def scan_command(
     config: Path | None,
     framework: str | None,
     timeout: float | None,
+    jobs: int,
     report: ReportRequest,
     **adapter_flags: Any,
 ) -> None:
@@ -125,13 +133,15 @@ def scan_command(
     crmscan scan --platform dynamics --environment-url URL --tenant-id T --client-id C ...
     crmscan scan --snapshot inventory.json --fail-on high
     crmscan scan --snapshot inventory.json --framework pci-dss --policy strict
-    crmscan scan --config targets.yaml --out reports/
+    crmscan scan --config targets.yaml --out reports/ --jobs 4
     """
     ctx = click.get_current_context()
+    if jobs != 1 and config is None:
+        raise ConfigError("--jobs scans several targets: give --config FILE too")
     if sum(x is not None for x in (platform, snapshot, config)) != 1:
         raise ConfigError("give exactly one of --platform NAME, --snapshot FILE or --config FILE")
     if config is not None:
-        ctx.exit(scan_targets(load_targets(config), report, framework, timeout))
+        ctx.exit(scan_targets(load_fleet(config), report, framework, timeout, jobs))
     policy = report.policy()
     if snapshot is not None:
         inventory = load_snapshot(snapshot)
@@ -142,43 +152,59 @@ def scan_command(
 
 
 def scan_targets(
-    targets: list[Target],
+    fleet: Fleet,
     report: ReportRequest,
     framework: str | None,
     timeout: float | None = None,
+    jobs: int = 1,
 ) -> int:
-    """Scan each target into its own report folder; one target's failure stops no other.
-
-    Exit code: 1 if any gate failed, else 3 if any target was incomplete or could not be
-    scanned, else 0; 2 only when no target could be scanned at all.
-    """
-    codes: list[int] = []
+    """Scan each target into its own report folder, ``jobs`` at a time; print one summary
+    row per target. Exit code: `scanner.fleet.runner.fleet_exit_code`."""
     notes = stderr_console()
     base = report.out_dir or pipeline.DEFAULT_OUT
-    for target in targets:
-        notes.rule(f"{target.name} ({target.platform})")
-        target_report = dataclasses.replace(report, out_dir=base / target.name)
+    notifier = Notifier(fleet.notify, os.environ) if fleet.notify else None
+    if notifier is not None:
+        problems = notifier.problems()
+        if problems:
+            raise ConfigError("; ".join(problems))
+
+    def target_report(target: Target) -> ReportRequest:
+        chosen = dataclasses.replace(report, out_dir=base / target.name)
         if target.policy:
-            target_report = dataclasses.replace(target_report, policy_ref=target.policy)
-        try:
-            policy = target_report.policy()
-            deadline = target.timeout if target.timeout is not None else timeout
-            inventory = collect(target.platform, target.flags(os.environ), policy, deadline)
-            codes.append(evaluate_and_report(inventory, policy, target_report, framework))
-        except CrmscanError as exc:
+            chosen = dataclasses.replace(chosen, policy_ref=target.policy)
+        return chosen
+
+    def done(result: TargetOutcome) -> None:
+        notes.rule(f"{result.target.name} ({result.target.platform})")
+        if result.outcome is not None:
+            print_outcome(result.outcome, target_report(result.target))
+        else:
             notes.print(
-                f"crmscan: {target.name}: error: {clean_message(str(exc))}",
+                f"crmscan: {result.target.name}: error: {clean_message(result.error or '')}",
                 highlight=False,
                 markup=False,
             )
-            codes.append(EXIT_USAGE)
-    if all(code == EXIT_USAGE for code in codes):
-        return EXIT_USAGE
-    if EXIT_GATE_FAILED in codes:
-        return EXIT_GATE_FAILED
-    if any(code in (EXIT_USAGE, EXIT_INCOMPLETE) for code in codes):
-        return EXIT_INCOMPLETE
-    return EXIT_OK
+        for sent in result.notified:
+            if not sent.ok:
+                notes.print(
+                    f"crmscan: {result.target.name}: webhook {sent.variable} not delivered "
+                    f"after {sent.attempts} attempt(s): {clean_message(sent.error or '')}",
+                    highlight=False,
+                    markup=False,
+                )
+
+    if jobs > 1:
+        notes.print(f"scanning {len(fleet.targets)} targets, {jobs} at a time", highlight=False)
+    run = FleetRun(
+        request_for=lambda t: scan_request(target_report(t), framework),
+        jobs=jobs,
+        timeout=timeout,
+        on_done=done,
+        notifier=notifier,
+    )
+    outcomes = run_fleet(fleet.targets, run)
+    print_fleet_summary(outcomes, sys.stdout)
+    return fleet_exit_code(outcomes)
 
 
 def register(group: click.Group) -> None:

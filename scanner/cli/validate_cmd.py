@@ -9,6 +9,7 @@ import click
 
 from scanner.documents import LoadedDocument, load_file
 from scanner.errors import EXIT_USAGE, CrmscanError
+from scanner.fleet.targets import load_fleet
 from scanner.language.check_spec import load_checks, spec_from_document
 from scanner.language.compiler import compile_check, compile_checks
 from scanner.language.policy import load_policy
@@ -17,12 +18,14 @@ from scanner.sanitize import clean_message
 
 
 def detect_kind(document: LoadedDocument) -> str:
-    """``check``, ``policy`` or ``snapshot``, from the document's top-level keys."""
+    """``check``, ``policy``, ``snapshot`` or ``targets``, from the document's top-level keys."""
     data = document.data
     if not isinstance(data, dict):
         raise document.error([], "expected a mapping (a check, policy or snapshot document)")
     if "tenant" in data and "schema_version" in data:
         return "snapshot"
+    if "targets" in data:
+        return "targets"
     if "resource" in data or "assert" in data or "severity" in data:
         return "check"
     return "policy"
@@ -41,6 +44,13 @@ def validate_path(path: Path) -> str:
             raise spec.error(["id"], f"check id {spec.id} is already defined in {shipped.path}")
         compile_check(spec, load_policy(), now)
         return f"check {spec.id}"
+    if kind == "targets":
+        fleet = load_fleet(path)
+        scheduled = sum(1 for t in fleet.targets if t.schedule)
+        return (
+            f"targets file: {len(fleet.targets)} target(s), {scheduled} scheduled, "
+            f"{len(fleet.notify)} webhook(s)"
+        )
     if kind == "snapshot":
         inventory = inventory_from_document(document)
         return f"snapshot of {inventory.tenant.platform} tenant {inventory.tenant.id or '?'}"

@@ -47,9 +47,15 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def lock_key(target: str) -> int:
-    """A stable signed 64-bit key for ``target`` (PostgreSQL advisory locks)."""
-    digest = hashlib.sha256(b"crmscan-target\x1f" + target.encode("utf-8")).digest()
+def lock_key(target: str, purpose: str = "target") -> int:
+    """A stable signed 64-bit key for ``target`` (PostgreSQL advisory locks).
+
+    ``purpose`` keeps the scan lock (`target_lock`, held by a worker for the whole scan)
+    apart from the one `finish_scan` takes: the same key would make a worker holding its
+    target's lock wait for itself when it records the scan.
+    """
+    salt = b"crmscan-target" if purpose == "target" else b"crmscan-" + purpose.encode()
+    digest = hashlib.sha256(salt + b"\x1f" + target.encode("utf-8")).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
@@ -190,7 +196,8 @@ class PostureStore:
             if connection.dialect.name == "postgresql":
                 # Two finishes for one target would both compare with the same old state.
                 connection.execute(
-                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(target)}
+                    text("SELECT pg_advisory_xact_lock(:key)"),
+                    {"key": lock_key(target, "finish")},
                 )
             previous = connection.execute(
                 select(scans.c.id)

@@ -117,8 +117,16 @@ class Request:
 class HubSpotEmulator:
     """Serve ``account`` on loopback until `stop`."""
 
-    def __init__(self, account: Account) -> None:
+    def __init__(
+        self,
+        account: Account,
+        *,
+        ca: trustme.CA | None = None,
+        latency: Callable[[], float] | None = None,
+    ) -> None:
         self.account = account
+        #: Seconds to wait before answering each request (a far-away or slow CRM).
+        self.latency = latency
         #: API requests, in order. The TLS probe's unauthenticated ``GET /`` (it reads the
         #: HSTS header; no HubSpot API lives there) goes to `probe_requests` instead.
         self.requests: list[Request] = []
@@ -153,7 +161,7 @@ class HubSpotEmulator:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
                 return  # keep test output quiet
 
-        self.ca = trustme.CA()
+        self.ca = ca or trustme.CA()  # emulators of one fleet can share one CA
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -216,6 +224,8 @@ class HubSpotEmulator:
     # -- request handling -----------------------------------------------------------
 
     def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
+        if self.latency is not None:
+            time.sleep(self.latency())
         parts = urlsplit(handler.path)
         path = parts.path.rstrip("/") or "/"
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
