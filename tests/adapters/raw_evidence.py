@@ -64,8 +64,8 @@ def assert_raw_evidence(
     * a file for each of ``collections``, every line with the contract's keys, an HTTP
       status and a body, no write method;
     * none of ``secrets`` anywhere in the files;
-    * (``failing``: there is a FAIL finding, and) every FAIL finding points to records, and each pointer's collection is answered by
-      a raw file; its own record (the first pointer) and the grant sources it names
+    * (``failing``: there is a FAIL finding, and) every FAIL finding points to records,
+      and each pointer's collection is answered by a raw file; its own record (the first pointer) and the grant sources it names
       (``permission_sets``) are records found in the raw bodies.
     """
     recorded = lines(files)
