@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from scanner.documents import LoadedDocument, parse_json, read_text
 from scanner.errors import ConfigError, CrmscanError
 from scanner.model.inventory import Inventory
+from scanner.model.snapshot import inventory_json
 from scanner.redact import redact
 from scanner.safe_write import PRIVATE_MODE, remove_file, write_file
 
@@ -119,7 +120,7 @@ def write_bundle(
 ) -> Path:
     """Write an evidence bundle for one scan into ``directory``; returns the manifest."""
     contents = {
-        "inventory.json": inventory.model_dump_json(indent=2) + "\n",
+        "inventory.json": inventory_json(inventory) + "\n",
         "results.json": json.dumps(document, indent=2, ensure_ascii=False) + "\n",
     }
     for index, source in enumerate(policy_sources):
