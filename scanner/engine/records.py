@@ -26,12 +26,14 @@ At most `MAX_RECORDS` pointers per finding, in that order.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from scanner.evidence.raw import ALL_RECORDS
 from scanner.language.compiler import CompiledCheck
-from scanner.model.resources import getter
+from scanner.model.resources import Getter, getter
 
 MAX_RECORDS = 100
 #: Fields whose values come from the grant sources (profiles, permission sets, roles).
@@ -44,46 +46,63 @@ PROFILE_FIELDS = frozenset({"profile", "profile_id"})
 GRANT_COLLECTION = "permission_sets"
 
 
-class _Pointers:
-    def __init__(self) -> None:
-        self.items: list[dict[str, str]] = []
-        self._seen: set[tuple[str, str]] = set()
+@dataclass(frozen=True)
+class _Plan:
+    """What one check's pointers are made of, worked out once per check."""
 
-    def add(self, collection: str, record_id: Any) -> None:
-        if record_id is None or record_id == "" or len(self.items) >= MAX_RECORDS:
-            return
-        key = (collection, str(record_id))
-        if key not in self._seen:
-            self._seen.add(key)
-            self.items.append({"collection": collection, "id": key[1]})
+    collection: str
+    record_id: Getter
+    below: tuple[str, ...]  # required collections below the resource's
+    grants: bool
+    profile: bool
+    settings: tuple[str, ...]  # required collections of a tenant-level verdict
 
 
-def _top_field(name: str) -> str:
-    return name.split(".", 1)[0]
+_plans: dict[int, tuple[CompiledCheck, _Plan]] = {}
+_plans_lock = threading.Lock()
+_MAX_PLANS = 4096
 
 
-def _resource(out: _Pointers, check: CompiledCheck, item: Any) -> None:
+def _plan(check: CompiledCheck) -> _Plan:
+    cached = _plans.get(id(check))
+    if cached is not None and cached[0] is check:
+        return cached[1]
     kind = check.kind
-    record_id = getter(kind.id_field)(item)
-    out.add(kind.collection, record_id)
-    below = kind.collection + "."
-    for collection in check.spec.requires:
-        if collection.startswith(below):
-            out.add(collection, record_id)
-    fields = {_top_field(name) for name in check.fields}
-    if fields & GRANTED_FIELDS:
-        for grant in getattr(item, "grants", None) or ():
-            if grant.source_kind != "user":
-                out.add(GRANT_COLLECTION, grant.source_id)
-    if fields & PROFILE_FIELDS:
-        out.add(GRANT_COLLECTION, getattr(item, "profile_id", None))
+    fields = {name.split(".", 1)[0] for name in check.fields}
+    plan = _Plan(
+        collection=kind.collection,
+        record_id=getter(kind.id_field),
+        below=tuple(c for c in check.spec.requires if c.startswith(kind.collection + ".")),
+        grants=bool(fields & GRANTED_FIELDS),
+        profile=bool(fields & PROFILE_FIELDS),
+        settings=tuple(c for c in check.requires if c != "tenant"),
+    )
+    with _plans_lock:
+        if len(_plans) >= _MAX_PLANS:
+            _plans.clear()
+        _plans[id(check)] = (check, plan)
+    return plan
 
 
-def _tenant(out: _Pointers, check: CompiledCheck, tenant: Any) -> None:
-    out.add("tenant", getattr(tenant, "id", None))
-    for collection in check.requires:
-        if collection != "tenant":
-            out.add(collection, ALL_RECORDS)
+def _resource(out: list[dict[str, str]], plan: _Plan, item: Any) -> None:
+    record_id = plan.record_id(item)
+    if record_id is None or record_id == "":
+        return
+    text = str(record_id)
+    out.append({"collection": plan.collection, "id": text})
+    out.extend({"collection": collection, "id": text} for collection in plan.below)
+    sources: list[Any] = []
+    if plan.grants:
+        sources.extend(
+            g.source_id for g in getattr(item, "grants", None) or () if g.source_kind != "user"
+        )
+    if plan.profile:
+        sources.append(getattr(item, "profile_id", None))
+    seen: set[str] = set()
+    for source in sources:
+        if source is not None and source != "" and source not in seen:
+            seen.add(source)
+            out.append({"collection": GRANT_COLLECTION, "id": str(source)})
 
 
 def finding_records(
@@ -94,12 +113,21 @@ def finding_records(
     ``resource`` is the finding's resource (None for a tenant-level verdict), ``sources``
     the resources a count finding counted.
     """
-    out = _Pointers()
+    plan = _plan(check)
+    out: list[dict[str, str]] = []
     if resource is not None and check.kind.path != "tenant":
-        _resource(out, check, resource)
+        _resource(out, plan, resource)
     elif sources:
         for item in sources:
-            _resource(out, check, item)
+            _resource(out, plan, item)
+            if len(out) >= MAX_RECORDS:
+                break
+        unique = {(p["collection"], p["id"]): p for p in out}  # counted resources share grants
+        out = list(unique.values())
     else:
-        _tenant(out, check, tenant)
-    return out.items
+        tenant_id = getattr(tenant, "id", None)
+        if tenant_id:
+            out.append({"collection": "tenant", "id": str(tenant_id)})
+        out.extend({"collection": c, "id": ALL_RECORDS} for c in plan.settings)
+    del out[MAX_RECORDS:]
+    return out
