@@ -6,7 +6,10 @@ records, plus describe and Metadata calls), the wall time against the critical p
 process. The emulator runs in a child process so its memory is not counted.
 
     python benchmarks/bench_salesforce_collect.py [--users 50000] [--permission-sets 2000]
-        [--assignments 150000] [--latency 0.05]
+        [--assignments 150000] [--latency 0.05] [--capture-raw]
+
+``--capture-raw`` collects as ``--evidence`` does, keeping the redacted raw responses
+(`scanner.evidence.raw`), and prints their size.
 
 Exit status 1 if a target is missed (requests <= 1.1 x minimum, wall <= 1.5 x critical
 path, peak memory < 1.5 GB).
@@ -36,6 +39,7 @@ from adapters.salesforce.adapter import SalesforceAdapter  # noqa: E402
 from adapters.salesforce.auth import connect  # noqa: E402
 from adapters.salesforce.client import SfClient  # noqa: E402
 from scanner.adapter_api import AdapterSettings, CollectionScope, NullProgress  # noqa: E402
+from scanner.evidence.raw import RawCapture, capturing  # noqa: E402
 
 
 def _serve(args: argparse.Namespace, out: Any, inbox: Any) -> None:
@@ -71,6 +75,7 @@ def main() -> int:
     parser.add_argument("--assignments", type=int, default=150_000)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--capture-raw", action="store_true", help="keep the raw responses")
     args = parser.parse_args()
 
     context = mp.get_context("spawn")
@@ -117,7 +122,9 @@ def main() -> int:
 
     cpu0 = time.process_time()
     t0 = time.monotonic()
-    inventory = SalesforceAdapter(settings, session=session()).collect(scope, NullProgress())
+    capture = RawCapture() if args.capture_raw else None
+    with capturing(capture):
+        inventory = SalesforceAdapter(settings, session=session()).collect(scope, NullProgress())
     wall = time.monotonic() - t0
     cpu = time.process_time() - cpu0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -144,6 +151,11 @@ def main() -> int:
     )
     print(f"peak memory of the scanning process: {peak_mb:.0f} MB (target < 1536 MB)")
     print(f"gaps: {[g.collection for g in inventory.gaps]}")
+    if capture is not None:
+        print(
+            f"raw capture: {sum(capture.counts.values())} responses in {len(capture.counts)} "
+            f"collections, {capture.total_bytes / 2**20:.1f} MiB, {capture.dropped} dropped"
+        )
     ok = ratio_requests <= 1.1 and ratio_time <= 1.5 and peak_mb < 1536
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1

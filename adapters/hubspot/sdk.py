@@ -48,6 +48,8 @@ from scanner.redact import redact
 USERS_PAGE_LIMIT = 100
 USERS_SCOPE = "settings.users.read"
 TEAMS_SCOPE = "settings.users.teams.read"
+#: The settings API's users endpoint (roles and teams are below it).
+USERS_PATH = "/settings/v3/users"
 #: Seconds to wait for a connection to HubSpot.
 CONNECT_TIMEOUT = 10.0
 
@@ -145,6 +147,8 @@ class SettingsReader:
                 what="users",
                 scope=USERS_SCOPE,
                 shape=shapes.User,
+                path=f"{USERS_PATH}?limit={USERS_PAGE_LIMIT}"
+                + (f"&after={after}" if after else ""),
             )
             users = [_user(u) for u in _results(page, "users")]
             nxt = page.paging.next if page.paging is not None else None
@@ -162,6 +166,7 @@ class SettingsReader:
             what="roles",
             scope=USERS_SCOPE,
             shape=shapes.Role,
+            path=f"{USERS_PATH}/roles",
         )
         self._calls.page("roles")
         return [
@@ -177,6 +182,7 @@ class SettingsReader:
             what="teams",
             scope=TEAMS_SCOPE,
             shape=shapes.Team,
+            path=f"{USERS_PATH}/teams",
         )
         self._calls.page("teams")
         return [
@@ -196,9 +202,12 @@ class SettingsReader:
         *,
         what: str,
         scope: str,
+        path: str,
         shape: type[BaseModel] | None = None,
     ) -> T:
         """One SDK call through the retry core; the decoded model of the accepted answer.
+
+        ``path`` is the request the SDK sends, as the raw evidence names it.
 
         ``shape``: each entry of the raw body's ``results`` is checked against it first
         (`adapters.hubspot.shapes`). The SDK's decoder does not check types: it makes
@@ -233,7 +242,7 @@ class SettingsReader:
             return Answer(int(raw.status), dict(raw.getheaders()), raw.data)
 
         self._core.send(
-            send_once, decision_table(what, scope), what=what, host=self._host, url=what
+            send_once, decision_table(what, scope), what=what, host=self._host, url=path
         )
         if shape is not None:
             _check_results(bodies[0] if bodies else b"", shape, what)

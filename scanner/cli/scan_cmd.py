@@ -65,11 +65,20 @@ def _click_option(option: AdapterOption) -> click.Option:
 
 
 def collect(
-    platform: str, flags: dict[str, Any], policy: Policy, timeout: float | None = None
+    platform: str,
+    flags: dict[str, Any],
+    policy: Policy,
+    timeout: float | None = None,
+    capture_raw: bool = False,
 ) -> Inventory:
-    """Collect ``platform`` through the pipeline, showing progress on stderr."""
+    """Collect ``platform`` through the pipeline, showing progress on stderr.
+
+    ``capture_raw``: keep the raw API responses for the evidence bundle (``--evidence``).
+    """
     with RichProgress(stderr_console()) as progress:
-        return pipeline.collect(platform, flags, policy, progress, timeout=timeout)
+        return pipeline.collect(
+            platform, flags, policy, progress, timeout=timeout, capture_raw=capture_raw
+        )
 
 
 @click.command("scan")
@@ -147,7 +156,9 @@ def scan_command(
         inventory = load_snapshot(snapshot)
     else:
         assert platform is not None
-        inventory = collect(platform, adapter_flags, policy, timeout)
+        inventory = collect(
+            platform, adapter_flags, policy, timeout, capture_raw=report.evidence is not None
+        )
     ctx.exit(evaluate_and_report(inventory, policy, report, framework))
 
 

@@ -161,6 +161,7 @@ def scan_target(target: Target, run: FleetRun) -> TargetOutcome:
                 policy,
                 run.progress_for(target),
                 timeout=deadline,
+                capture_raw=request.evidence is not None,
             )
             outcome = pipeline.run_scan(inventory, policy, request)
     except (TargetBusy, TargetBusyError):

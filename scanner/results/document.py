@@ -98,7 +98,8 @@ def finding_document(finding: Finding, result: ScanResult) -> dict[str, Any]:
             "name": clean_text(finding.resource_name(tenant), True),
         },
         "message": clean_text(finding.message(), True),
-        "evidence": clean_value(finding.evidence(), True),
+        # records: the collected records behind the verdict (scanner.engine.records)
+        "evidence": clean_value({**finding.evidence(), "records": finding.records(tenant)}, True),
         "remediation": check.spec.remediation.strip(),
         "exception": clean_value(exception),
         "attestation": clean_value(finding.attestation.as_dict()) if finding.attestation else None,
