@@ -21,7 +21,7 @@ from typing import Any
 from scanner.adapter_api import ADAPTERS, Adapter, NullProgress, ProgressReporter
 from scanner.engine.scan import ScanResult, collection_scope, evaluate, run_checks, select_checks
 from scanner.errors import ConfigError
-from scanner.evidence.bundle import load_private_key, write_bundle
+from scanner.evidence.bundle import load_private_key, write_scan_bundle
 from scanner.language.check_spec import load_checks
 from scanner.language.frameworks import find_framework, load_frameworks
 from scanner.language.policy import Policy, load_policy
@@ -155,9 +155,7 @@ def run_scan(inventory: Inventory, policy: Policy, request: ScanRequest) -> Scan
     outcome = ScanOutcome(result, document, result.exit_code(request.fail_on))
     if request.evidence is not None:
         key = load_private_key(request.evidence_key) if request.evidence_key else None
-        outcome.evidence_manifest = write_bundle(
-            request.evidence, inventory, document, policy.sources, key
-        )
+        outcome.evidence_manifest = write_scan_bundle(request.evidence, result, document, key)
     if request.history is not None:
         outcome.history_path, outcome.changes = history.record(request.history, document)
     for name in request.formats:

@@ -1,0 +1,229 @@
+"""``evidence explain``: from one finding to the check, the rule, the observed values and
+the raw API records behind it.
+
+FINDING-ID is ``<CHECK-ID>:<resource id>`` (the finding's ``check_id`` and
+``resource.id`` in results.json, e.g. ``AUTH-002:0051x00000AbCdE``; tenant-level findings
+carry the tenant id). When several findings share both, the second and later get
+``#2``, ``#3``… in document order. A finding document with its own ``id`` field is found
+by that too. `finding_ids` lists them (``crmscan evidence explain BUNDLE`` without an id).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from scanner.documents import MAX_JSON_BYTES, MAX_YAML_BYTES, parse_json, parse_text
+from scanner.errors import ConfigError
+from scanner.evidence.files import BundleFiles
+from scanner.evidence.verify import Verification
+
+#: Check keys that make up the rule (the rest is prose).
+RULE_KEYS = ("resource", "requires", "where", "assert", "count", "manual", "attestation")
+#: Keys that hold a record's own id in CRM API bodies, tried before any other ``…id``.
+_ID_KEYS = ("id", "Id", "ID", "_id", "userId", "user_id", "openUserId", "systemuserid")
+#: Most raw records printed per finding.
+MAX_RECORDS = 20
+
+
+def findings_by_id(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every finding of a result document under its FINDING-ID, in document order."""
+    found: dict[str, dict[str, Any]] = {}
+    for finding in document.get("findings") or []:
+        if not isinstance(finding, dict):
+            continue
+        resource = finding.get("resource") or {}
+        base = f"{finding.get('check_id')}:{resource.get('id')}"
+        ident, number = base, 1
+        while ident in found:
+            number += 1
+            ident = f"{base}#{number}"
+        found[ident] = finding
+        own = finding.get("id")
+        if isinstance(own, str) and own not in found:
+            found[own] = finding
+    return found
+
+
+@dataclass
+class RawRecord:
+    """One record of a raw API response that a finding points to."""
+
+    collection: str
+    record_id: str
+    source: str | None = None  # "raw/users.jsonl line 3: GET /path → 200"
+    record: Any = None
+    problem: str | None = None
+
+
+@dataclass
+class Explanation:
+    """Everything `explain` found for one finding."""
+
+    finding_id: str
+    finding: dict[str, Any]
+    check: dict[str, Any] | None
+    check_file: str | None
+    rule: dict[str, Any] = field(default_factory=dict)
+    records: list[RawRecord] = field(default_factory=list)
+    raw_note: str | None = None
+
+
+def load_results(bundle: BundleFiles) -> dict[str, Any]:
+    """results.json of the bundle as data."""
+    if "results.json" not in bundle.names:
+        raise ConfigError(f"{bundle.label}: the bundle holds no results.json")
+    text = bundle.read("results.json", MAX_JSON_BYTES).decode("utf-8", "replace")
+    data = parse_json(text, f"{bundle.label}/results.json").data
+    if not isinstance(data, dict):
+        raise ConfigError(f"{bundle.label}/results.json: not a result document")
+    return data
+
+
+def _rule(bundle: BundleFiles, name: str | None) -> dict[str, Any]:
+    if name is None or name not in bundle.names:
+        return {}
+    text = bundle.read(name, MAX_YAML_BYTES).decode("utf-8", "replace")
+    data = parse_text(text, f"{bundle.label}/{name}").data
+    return {k: data[k] for k in RULE_KEYS if isinstance(data, dict) and k in data}
+
+
+def _walk(value: Any) -> Iterator[dict[str, Any]]:
+    """Every object inside ``value``, outermost first."""
+    if isinstance(value, dict):
+        yield value
+        for child in value.values():
+            yield from _walk(child)
+    elif isinstance(value, list):
+        for child in value:
+            yield from _walk(child)
+
+
+def _match(body: Any, record_id: str) -> Any:
+    """The object of ``body`` whose id is ``record_id`` (own id keys first), or None."""
+    objects = list(_walk(body))
+    for obj in objects:
+        if any(str(obj.get(k)) == record_id for k in _ID_KEYS if k in obj):
+            return obj
+    for obj in objects:
+        for key, value in obj.items():
+            if key.lower().endswith("id") and isinstance(value, (str, int)):
+                if str(value) == record_id:
+                    return obj
+    return None
+
+
+def _raw_lines(bundle: BundleFiles, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    text = bundle.read(name).decode("utf-8", "replace")
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(entry, dict):
+                yield number, entry
+
+
+def _find_record(bundle: BundleFiles, collection: str, record_id: str) -> RawRecord:
+    found = RawRecord(collection, record_id)
+    name = f"raw/{collection}.jsonl"
+    if name not in bundle.names:
+        found.problem = f"{name} is not in the bundle"
+        return found
+    for number, entry in _raw_lines(bundle, name):
+        record = _match(entry.get("body"), record_id)
+        if record is not None:
+            found.record = record
+            found.source = (
+                f"{name} line {number}: {entry.get('method')} {entry.get('path')} "
+                f"→ {entry.get('status')} at {entry.get('received_at')}"
+            )
+            return found
+    found.problem = f"no response in {name} holds a record with id {record_id}"
+    return found
+
+
+def explain(verification: Verification, finding_id: str) -> Explanation:
+    """The explanation of ``finding_id`` in a verified (or at least opened) bundle."""
+    bundle = verification.bundle
+    assert bundle is not None
+    document = load_results(bundle)
+    findings = findings_by_id(document)
+    finding = findings.get(finding_id)
+    if finding is None:
+        raise ConfigError(
+            f"no finding {finding_id!r} in {bundle.label}; FINDING-ID is CHECK-ID:RESOURCE-ID "
+            f"(run 'crmscan evidence explain {bundle.label}' to list them)"
+        )
+    check_id = finding.get("check_id")
+    check = next((c for c in document.get("checks") or [] if c.get("id") == check_id), None)
+    predicate = verification.statement.predicate if verification.statement else {}
+    entries = [c for c in predicate.get("checks") or [] if c.get("id") == check_id]
+    check_file = entries[0].get("file") if entries else None
+    result = Explanation(finding_id, finding, check, check_file, _rule(bundle, check_file))
+    evidence = finding.get("evidence") if isinstance(finding.get("evidence"), dict) else {}
+    pointers = evidence.get("records") if isinstance(evidence, dict) else None
+    if not any(name.startswith("raw/") for name in bundle.names):
+        result.raw_note = (
+            "this bundle holds no raw API responses (raw/*.jsonl): it was written from a "
+            "snapshot, or by a crmscan or adapter that does not capture them; the observed "
+            "values above are what the check judged"
+        )
+    elif not isinstance(pointers, list) or not pointers:
+        result.raw_note = (
+            "the finding names no raw records (evidence.records): a tenant-level or grouped "
+            "verdict, decided by the observed values above"
+        )
+    else:
+        for pointer in pointers[:MAX_RECORDS]:
+            if isinstance(pointer, dict):
+                collection, ident = str(pointer.get("collection")), str(pointer.get("id"))
+                result.records.append(_find_record(bundle, collection, ident))
+        if len(pointers) > MAX_RECORDS:
+            result.raw_note = f"{len(pointers) - MAX_RECORDS} more records not shown"
+    return result
+
+
+def render(explanation: Explanation) -> list[str]:
+    """The explanation as text lines for the terminal."""
+    f = explanation.finding
+    resource = f.get("resource") or {}
+    lines = [
+        f"Finding {explanation.finding_id}: {f.get('status')} ({f.get('severity')})",
+        f"  resource: {resource.get('type')} {resource.get('id')} ({resource.get('name')})",
+        f"  message:  {f.get('message')}",
+    ]
+    check = explanation.check or {}
+    lines.append(f"Check {f.get('check_id')}: {check.get('title', f.get('title'))}")
+    if explanation.check_file:
+        lines.append(f"  file: {explanation.check_file}")
+    if explanation.rule:
+        lines.append("  rule:")
+        dumped = yaml.safe_dump(explanation.rule, sort_keys=False, allow_unicode=True)
+        lines.extend("    " + line for line in dumped.rstrip().splitlines())
+    if check.get("parameters"):
+        lines.append(f"  parameters: {json.dumps(check['parameters'], ensure_ascii=False)}")
+    lines.append("Observed values:")
+    evidence = f.get("evidence") if isinstance(f.get("evidence"), dict) else {}
+    observed = {k: v for k, v in (evidence or {}).items() if k != "records"}
+    if not observed:
+        lines.append("  (none recorded)")
+    for key, value in observed.items():
+        lines.append(f"  {key}: {json.dumps(value, ensure_ascii=False)}")
+    lines.append("Raw records:")
+    for record in explanation.records:
+        lines.append(f"  {record.collection} {record.record_id}")
+        if record.problem:
+            lines.append(f"    not found: {record.problem}")
+            continue
+        lines.append(f"    from {record.source}")
+        text = json.dumps(record.record, indent=2, ensure_ascii=False, sort_keys=True)
+        lines.extend("    " + line for line in text.splitlines())
+    if explanation.raw_note:
+        lines.append(f"  {explanation.raw_note}")
+    return lines
