@@ -18,10 +18,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from scanner.adapter_api import ADAPTERS, Adapter, NullProgress, ProgressReporter
+from scanner.adapter_api import (
+    ADAPTERS,
+    Adapter,
+    CollectionScope,
+    NullProgress,
+    ProgressReporter,
+)
 from scanner.engine.scan import ScanResult, collection_scope, evaluate, run_checks, select_checks
 from scanner.errors import ConfigError
 from scanner.evidence.bundle import load_private_key, write_scan_bundle
+from scanner.evidence.raw import RawCapture, capturing
 from scanner.language.check_spec import load_checks
 from scanner.language.frameworks import find_framework, load_frameworks
 from scanner.language.policy import Policy, load_policy
@@ -90,11 +97,15 @@ def collect(
     progress: ProgressReporter | None = None,
     environ: Mapping[str, str] | None = None,
     timeout: float | None = None,
+    *,
+    capture_raw: bool = False,
 ) -> Inventory:
     """Run the ``platform`` adapter with options from ``flags``, then ``environ``.
 
     ``timeout`` (seconds, ``--timeout``) is the whole collection's deadline: past it the
     adapter records what is left as gaps and returns instead of waiting on the CRM.
+    ``capture_raw`` (an evidence bundle is asked for) keeps the redacted raw API
+    responses in ``Inventory.raw`` (`scanner.evidence.raw`); without it none is kept.
     """
     if timeout is not None and not timeout > 0:
         raise ConfigError(f"--timeout must be a positive number of seconds, got {timeout}")
@@ -105,21 +116,31 @@ def collect(
     scope = collection_scope(policy, settings.get("health_check_baseline"))
     if timeout is not None:
         scope = dataclasses.replace(scope, deadline=time.monotonic() + timeout)
-    return _declared(adapter, adapter.collect(scope, progress or NullProgress()))
+    return _run(adapter, scope, progress, capture_raw)
 
 
 def collect_demo(
-    platform: str, policy: Policy, progress: ProgressReporter | None = None
+    platform: str,
+    policy: Policy,
+    progress: ProgressReporter | None = None,
+    *,
+    capture_raw: bool = False,
 ) -> Inventory:
     """Collect the bundled offline sample org of ``platform`` through its adapter."""
     adapter = ADAPTERS.get(platform).demo()
     if adapter is None:
         raise ConfigError(f"the {platform} adapter ships no sample org")
-    return _declared(adapter, adapter.collect(collection_scope(policy), progress or NullProgress()))
+    return _run(adapter, collection_scope(policy), progress, capture_raw)
 
 
-def _declared(adapter: Adapter, inventory: Inventory) -> Inventory:
-    """``inventory`` carrying the adapter's capability declarations (for snapshots too)."""
+def _run(
+    adapter: Adapter, scope: CollectionScope, progress: ProgressReporter | None, capture_raw: bool
+) -> Inventory:
+    """``adapter.collect``, inside a raw capture when asked, with its declarations."""
+    capture = RawCapture() if capture_raw else None
+    with capturing(capture):
+        inventory = adapter.collect(scope, progress or NullProgress())
+    inventory.raw = capture
     if not inventory.capabilities:
         inventory.capabilities = list(adapter.capabilities)
     return inventory

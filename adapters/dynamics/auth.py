@@ -131,6 +131,7 @@ class MsalHttp:
             decide=decide.entra,
             core=core,
             token=None,
+            capture=False,  # token answers are credentials, not evidence
             allow=[f"POST {authority_host.rstrip('/')}{TOKEN_PATH}"],
             timeouts=timeouts,
             transport=transport,

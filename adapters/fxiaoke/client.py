@@ -29,6 +29,7 @@ from adapters.http import (
     require,
 )
 from scanner.errors import ApiError, AuthenticationError, CollectionError
+from scanner.evidence.raw import collecting
 from scanner.redact import register_secret
 
 DEFAULT_BASE_URL = "https://open.fxiaoke.com"
@@ -114,18 +115,19 @@ class FxiaokeClient:
         first = self.corp_id is None
         creds = self._credentials
         try:
-            body = self._http.post_json(
-                TOKEN_PATH,
-                {
-                    "appId": creds.app_id,
-                    "appSecret": creds.app_secret,
-                    "permanentCode": creds.permanent_code,
-                },
-                what="corp access token",
-                params=trace_id,
-                decide=decide_token,
-                authenticated=False,
-            )
+            with collecting(None):  # the token answer is a credential, not evidence
+                body = self._http.post_json(
+                    TOKEN_PATH,
+                    {
+                        "appId": creds.app_id,
+                        "appSecret": creds.app_secret,
+                        "permanentCode": creds.permanent_code,
+                    },
+                    what="corp access token",
+                    params=trace_id,
+                    decide=decide_token,
+                    authenticated=False,
+                )
         except AuthenticationError as exc:
             if first:
                 raise

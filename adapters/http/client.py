@@ -66,6 +66,8 @@ class HttpClient:
     ``token`` is sent as ``{auth_header}: {auth_scheme} {token}`` (``auth_scheme=None``
     sends no header: the adapter puts `current_token` where its API wants it, e.g. in a
     JSON body built per attempt). ``allow`` lists the non-GET calls that only read.
+    ``capture=False`` keeps this client's answers out of the raw evidence (a token
+    endpoint's client: its answers are credentials, not evidence).
     """
 
     def __init__(
@@ -85,7 +87,9 @@ class HttpClient:
         max_body_bytes: int = MAX_BODY_BYTES,
         transport: httpx.BaseTransport | None = None,
         option: str = "--base-url",
+        capture: bool = True,
     ) -> None:
+        self.capture = capture
         self.base_url = require_https(base_url, option)
         self.host = host_of(self.base_url)
         self.core = core or RetryCore()
@@ -200,6 +204,7 @@ class HttpClient:
             method=verb,
             url=redact(str(full_url)),
             renew=renew,
+            capture=self.capture,
         )
 
     def get(

@@ -46,6 +46,7 @@ from scanner.errors import (
     ApiError,
     UnreachableHostError,
 )
+from scanner.evidence import raw
 from scanner.model.inventory import ApiUsage, Inventory
 from scanner.redact import redact
 
@@ -138,6 +139,9 @@ class Exchange:
     attempt: int
     answer: Answer
     elapsed: float
+    #: The collection the adapter was reading when it sent the request
+    #: (`scanner.evidence.raw.collecting`); None for token requests and unnamed calls.
+    collection: str | None = None
 
 
 ResponseObserver = Callable[[Exchange], "Answer | None"]
@@ -218,13 +222,46 @@ class RetryCore:
         method: str = "GET",
         url: str = "",
         renew: Callable[[], None] | None = None,
+        capture: bool = True,
     ) -> Answer:
         """Send until ``decide`` accepts an answer; return it, or raise the gap's error.
 
         ``what`` describes the call for messages ("users page 3"); ``host`` names the
         server in connection errors. ``renew`` renews the token when the table answers
         `Renew` (None: the token cannot be renewed, so `Renew` is an `ApiError`).
+
+        The final answer of the request (the accepted one, or the last one before the
+        gap's error) goes to the raw evidence capture when one is active
+        (`scanner.evidence.raw`), under the collection the adapter is reading;
+        ``capture=False`` keeps it out (token requests).
         """
+        collection = raw.current_collection() if capture else None
+        final: list[Exchange] = []
+        try:
+            return self._send(
+                send_once, decide, what=what, host=host, method=method, url=url,
+                renew=renew, collection=collection, final=final,
+            )  # fmt: skip
+        finally:
+            if final and collection is not None:
+                last = final[-1]
+                raw.record_exchange(
+                    collection, last.method, last.url, last.answer.status, last.answer.body
+                )
+
+    def _send(
+        self,
+        send_once: Callable[[], Answer],
+        decide: DecisionTable,
+        *,
+        what: str,
+        host: str,
+        method: str,
+        url: str,
+        renew: Callable[[], None] | None,
+        collection: str | None,
+        final: list[Exchange],
+    ) -> Answer:
         renewed = False
         attempt = 0
         while True:
@@ -242,12 +279,15 @@ class RetryCore:
             except TransportFailure as failure:
                 self._after_failure(failure, attempt, what=what, host=host)
                 continue
-            exchange = Exchange(what, method, url, attempt, answer, self._clock() - started)
+            exchange = Exchange(
+                what, method, url, attempt, answer, self._clock() - started, collection
+            )
             for observer in self._observers:
                 replaced = observer(exchange)
                 if replaced is not None:  # e.g. a body with echoed secrets scrubbed
                     answer = replaced
                     exchange = dataclasses.replace(exchange, answer=answer)
+            final[:] = [exchange]
             last = attempt >= self.policy.max_attempts
             outcome = decide(answer, Attempt(attempt, self.stats.accepted == 0, last, what))
             if isinstance(outcome, Accept):

@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote_plus, urlsplit
+from urllib.parse import quote_plus, urlencode, urlsplit
 from xml.etree import ElementTree as ET
 from xml.sax.saxutils import escape
 
@@ -191,7 +191,8 @@ class SfClient:
                 raise TransportFailure(type(exc).__name__, "") from None
             return Answer(response.status_code, dict(response.headers), response.content)
 
-        return self.core.send(once, decide, what=what, host=self._host, method=method, url=url)
+        shown = f"{url}?{urlencode(params)}" if params else url  # what the raw evidence shows
+        return self.core.send(once, decide, what=what, host=self._host, method=method, url=shown)
 
     def _get_json(self, url: str, what: str, params: Mapping[str, str] | None = None) -> Any:
         answer = self._send("GET", url, wire.decide_rest, what=what, params=params)

@@ -71,6 +71,7 @@ class ZohoTokens:
             decide=token_table(data_centre),
             core=core,
             token=None,
+            capture=False,  # token answers are credentials, not evidence
             allow=[f"POST {TOKEN_PATH}"],
             timeouts=Timeouts(connect=10.0, read=30.0),
             transport=transport,  # type: ignore[arg-type]

@@ -44,7 +44,9 @@ def demo_command(platform: str, report: ReportRequest) -> None:
         highlight=False,
     )
     with RichProgress(console) as progress:
-        inventory = pipeline.collect_demo(platform, policy, progress)
+        inventory = pipeline.collect_demo(
+            platform, policy, progress, capture_raw=report.evidence is not None
+        )
     if "json" not in report.formats.split(","):
         report = dataclasses.replace(report, formats=report.formats + ",json")
     code = evaluate_and_report(inventory, policy, report)

@@ -66,11 +66,20 @@ def _click_option(option: AdapterOption) -> click.Option:
 
 
 def collect(
-    platform: str, flags: dict[str, Any], policy: Policy, timeout: float | None = None
+    platform: str,
+    flags: dict[str, Any],
+    policy: Policy,
+    timeout: float | None = None,
+    capture_raw: bool = False,
 ) -> Inventory:
-    """Collect ``platform`` through the pipeline, showing progress on stderr."""
+    """Collect ``platform`` through the pipeline, showing progress on stderr.
+
+    ``capture_raw``: keep the raw API responses for the evidence bundle (``--evidence``).
+    """
     with RichProgress(stderr_console()) as progress:
-        return pipeline.collect(platform, flags, policy, progress, timeout=timeout)
+        return pipeline.collect(
+            platform, flags, policy, progress, timeout=timeout, capture_raw=capture_raw
+        )
 
 
 @click.command("scan")
@@ -137,7 +146,9 @@ def scan_command(
         inventory = load_snapshot(snapshot)
     else:
         assert platform is not None
-        inventory = collect(platform, adapter_flags, policy, timeout)
+        inventory = collect(
+            platform, adapter_flags, policy, timeout, capture_raw=report.evidence is not None
+        )
     ctx.exit(evaluate_and_report(inventory, policy, report, framework))
 
 
@@ -163,7 +174,13 @@ def scan_targets(
         try:
             policy = target_report.policy()
             deadline = target.timeout if target.timeout is not None else timeout
-            inventory = collect(target.platform, target.flags(os.environ), policy, deadline)
+            inventory = collect(
+                target.platform,
+                target.flags(os.environ),
+                policy,
+                deadline,
+                capture_raw=target_report.evidence is not None,
+            )
             codes.append(evaluate_and_report(inventory, policy, target_report, framework))
         except CrmscanError as exc:
             notes.print(

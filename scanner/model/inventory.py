@@ -19,11 +19,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from scanner.model.capabilities import Capabilities, Capability
+
+if TYPE_CHECKING:
+    from scanner.evidence.raw import RawCapture
 
 SCHEMA_VERSION = "1.0"
 
@@ -523,6 +526,21 @@ class Inventory(_Model):
     #: What the platform provides, as its adapter declared it (see scanner.model.capabilities).
     capabilities: list[Capability] = Field(default_factory=list)
     extra: dict[str, Any] = Field(default_factory=dict)
+    #: The raw API responses behind this inventory (`raw`); never serialized.
+    _raw: RawCapture | None = PrivateAttr(default=None)
+
+    @property
+    def raw(self) -> RawCapture | None:
+        """The redacted raw API responses of the collection, when they were captured.
+
+        Set by `scanner.pipeline.collect` when an evidence bundle is asked for; not part
+        of the serialized inventory (a snapshot holds none), so None after loading one.
+        """
+        return self._raw
+
+    @raw.setter
+    def raw(self, capture: RawCapture | None) -> None:
+        self._raw = capture
 
     def capability_table(self) -> Capabilities:
         """The adapter's declarations, for lookup by collection."""
