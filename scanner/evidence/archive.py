@@ -155,7 +155,7 @@ class ZipBundle(_ArchiveBundle):
                 kind = "dir"
             elif stat.S_ISLNK(mode):
                 kind = "symbolic link"
-            elif mode and not stat.S_ISREG(mode):
+            elif stat.S_IFMT(mode) not in (0, stat.S_IFREG):  # no type bits: a plain file
                 kind = "special file"
             elif info.flag_bits & 0x1:
                 kind = "encrypted member"

@@ -11,7 +11,6 @@ by that too. `finding_ids` lists them (``crmscan evidence explain BUNDLE`` witho
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,12 +19,11 @@ import yaml
 from scanner.documents import MAX_JSON_BYTES, MAX_YAML_BYTES, parse_json, parse_text
 from scanner.errors import ConfigError
 from scanner.evidence.files import BundleFiles
+from scanner.evidence.raw import collection_file, find_records
 from scanner.evidence.verify import Verification
 
 #: Check keys that make up the rule (the rest is prose).
 RULE_KEYS = ("resource", "requires", "where", "assert", "count", "manual", "attestation")
-#: Keys that hold a record's own id in CRM API bodies, tried before any other ``…id``.
-_ID_KEYS = ("id", "Id", "ID", "_id", "userId", "user_id", "openUserId", "systemuserid")
 #: Most raw records printed per finding.
 MAX_RECORDS = 20
 
@@ -55,8 +53,8 @@ class RawRecord:
 
     collection: str
     record_id: str
-    source: str | None = None  # "raw/users.jsonl line 3: GET /path → 200"
-    record: Any = None
+    #: (where: "raw/users.jsonl: GET /path → 200 at …", the matching JSON object or text)
+    matches: list[tuple[str, Any]] = field(default_factory=list)
     problem: str | None = None
 
 
@@ -92,59 +90,26 @@ def _rule(bundle: BundleFiles, name: str | None) -> dict[str, Any]:
     return {k: data[k] for k in RULE_KEYS if isinstance(data, dict) and k in data}
 
 
-def _walk(value: Any) -> Iterator[dict[str, Any]]:
-    """Every object inside ``value``, outermost first."""
-    if isinstance(value, dict):
-        yield value
-        for child in value.values():
-            yield from _walk(child)
-    elif isinstance(value, list):
-        for child in value:
-            yield from _walk(child)
-
-
-def _match(body: Any, record_id: str) -> Any:
-    """The object of ``body`` whose id is ``record_id`` (own id keys first), or None."""
-    objects = list(_walk(body))
-    for obj in objects:
-        if any(str(obj.get(k)) == record_id for k in _ID_KEYS if k in obj):
-            return obj
-    for obj in objects:
-        for key, value in obj.items():
-            if key.lower().endswith("id") and isinstance(value, (str, int)):
-                if str(value) == record_id:
-                    return obj
-    return None
-
-
-def _raw_lines(bundle: BundleFiles, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    text = bundle.read(name).decode("utf-8", "replace")
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.strip():
-            try:
-                entry = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(entry, dict):
-                yield number, entry
-
-
 def _find_record(bundle: BundleFiles, collection: str, record_id: str) -> RawRecord:
+    """The raw responses holding ``record_id`` (`scanner.evidence.raw.find_records`)."""
     found = RawRecord(collection, record_id)
-    name = f"raw/{collection}.jsonl"
+    name = collection_file(collection)
     if name not in bundle.names:
         found.problem = f"{name} is not in the bundle"
         return found
-    for number, entry in _raw_lines(bundle, name):
-        record = _match(entry.get("body"), record_id)
-        if record is not None:
-            found.record = record
-            found.source = (
-                f"{name} line {number}: {entry.get('method')} {entry.get('path')} "
-                f"→ {entry.get('status')} at {entry.get('received_at')}"
-            )
-            return found
-    found.problem = f"no response in {name} holds a record with id {record_id}"
+    try:
+        matches = find_records({name: bundle.read(name)}, collection, record_id)
+    except (ValueError, UnicodeDecodeError) as exc:
+        found.problem = f"{name} cannot be read as JSON lines ({type(exc).__name__})"
+        return found
+    for line, record in matches[:MAX_RECORDS]:
+        source = (
+            f"{name}: {line.get('method')} {line.get('path')} "
+            f"→ {line.get('status')} at {line.get('received_at')}"
+        )
+        found.matches.append((source, record))
+    if not matches:
+        found.problem = f"no response in {name} holds a record with id {record_id}"
     return found
 
 
@@ -221,9 +186,10 @@ def render(explanation: Explanation) -> list[str]:
         if record.problem:
             lines.append(f"    not found: {record.problem}")
             continue
-        lines.append(f"    from {record.source}")
-        text = json.dumps(record.record, indent=2, ensure_ascii=False, sort_keys=True)
-        lines.extend("    " + line for line in text.splitlines())
+        for source, match in record.matches:
+            lines.append(f"    from {source}")
+            text = json.dumps(match, indent=2, ensure_ascii=False, sort_keys=True)
+            lines.extend("      " + line for line in text.splitlines())
     if explanation.raw_note:
         lines.append(f"  {explanation.raw_note}")
     return lines
