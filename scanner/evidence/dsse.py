@@ -20,6 +20,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from scanner.documents import parse_json
+from scanner.errors import FileLocation, InputFileError
 from scanner.evidence.keys import key_id
 
 #: The payload type of an in-toto Statement (in-toto Attestation Framework, envelope.md).
@@ -92,15 +93,15 @@ def _b64(value: object) -> bytes | None:
 
 
 def parse_envelope(data: bytes, label: str) -> Envelope:
-    """Parse envelope bytes (one JSON line); malformed input raises `InputFileError`."""
+    """Parse envelope bytes (one JSON object); malformed input raises `InputFileError`."""
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("utf-8", "replace")
-    lines = [line for line in text.splitlines() if line.strip()]
-    document = parse_json(lines[0] if len(lines) == 1 else text, label)
-    if len(lines) > 1:
-        raise document.error([], "holds more than one envelope line")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputFileError(
+            FileLocation(label, line), f"not UTF-8 text (byte {data[exc.start]:#04x})"
+        ) from None
+    document = parse_json(text, label)  # a second envelope line is "extra data" there
     envelope = document.data
     if not isinstance(envelope, dict):
         raise document.error([], "not a DSSE envelope (a JSON object)")
