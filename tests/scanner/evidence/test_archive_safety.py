@@ -70,14 +70,19 @@ def test_zip_symlinks_and_duplicates_are_refused(tmp_path: Path, files: dict[str
     others = [(n, d) for n, d in files.items() if n != "results.json"]
     _zip(path, [*others, (_link("results.json", "/etc/passwd"), b"/etc/passwd")])
     outcome = verify_bundle(path)
-    assert "results.json: is a symbolic link (refused: only regular files are read)" in outcome.problems
+    assert (
+        "results.json: is a symbolic link (refused: only regular files are read)"
+        in outcome.problems
+    )
     with pytest.warns(UserWarning, match="Duplicate name"):
         _zip(path, [*files.items(), ("inventory.json", b"{}")])  # a second, different copy
     outcome = verify_bundle(path)
     assert "inventory.json: appears twice in the archive (refused)" in outcome.problems
 
 
-def test_tar_links_devices_and_traversal_are_refused(tmp_path: Path, files: dict[str, bytes]) -> None:
+def test_tar_links_devices_and_traversal_are_refused(
+    tmp_path: Path, files: dict[str, bytes]
+) -> None:
     path = tmp_path / "hostile.tar.gz"
     regular = [tarfile.TarInfo(n) for n in files if n != "results.json"]
     link = tarfile.TarInfo("results.json")

@@ -59,7 +59,10 @@ def test_unknown_finding_and_tampered_bundle(tmp_path: Path) -> None:
     scan_bundle(tmp_path / "bundle.zip", None)
     unknown = invoke(str(tmp_path / "bundle.zip"), "AUTH-002:nobody")
     assert unknown.exit_code == 2
-    assert "no finding 'AUTH-002:nobody'" in unknown.output and "CHECK-ID:RESOURCE-ID" in unknown.output
+    assert (
+        "no finding 'AUTH-002:nobody'" in unknown.output
+        and "CHECK-ID:RESOURCE-ID" in unknown.output
+    )
     files = read_members(tmp_path / "bundle.zip")
     files["results.json"] = files["results.json"].replace(b'"FAIL"', b'"PASS"', 1)
     write_members(tmp_path / "bundle.zip", files)

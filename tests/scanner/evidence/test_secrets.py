@@ -20,7 +20,9 @@ def test_planted_secrets_are_not_in_the_bundle(tmp_path: Path, name: str) -> Non
     # settings response: everywhere a CRM could echo it back
     scan_bundle(tmp_path / name, new_key(), note=f"pasted {SECRET} by mistake")
     files = read_members(tmp_path / name)
-    assert {"raw/users.jsonl", "raw/auth.session.jsonl", "inventory.json", "results.json"} <= set(files)
+    assert {"raw/users.jsonl", "raw/auth.session.jsonl", "inventory.json", "results.json"} <= set(
+        files
+    )
     for member, data in files.items():
         assert SECRET.encode() not in data, member
     assert b"pasted [REDACTED] by mistake" in files["raw/users.jsonl"]
