@@ -66,6 +66,10 @@ CONNECT_TIMEOUT = 5.0
 UnreachableError = UnreachableHostError
 
 
+def _is_scalar(value: object) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
 @dataclass
 class Usage:
     """API calls this scan made and the org's daily allowance as last reported."""
@@ -229,6 +233,13 @@ class SfClient:
                 if missing:
                     raise MalformedResponseError(
                         f"query result record without the selected field {missing[0]}"
+                    )
+                # Every field the adapter selects is a SOQL scalar (text, number, boolean
+                # or null); an array or object in its place cannot be mapped.
+                shaped = [name for name in expected if not _is_scalar(record[name])]
+                if shaped:
+                    raise MalformedResponseError(
+                        f"query result record whose field {shaped[0]} is not a scalar value"
                     )
                 yield record
             if page.get("done", True):

@@ -19,6 +19,7 @@ hashed. docs/evidence.md describes the format and how to verify it without crmsc
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,6 +42,7 @@ from scanner.evidence.verify import (
     verify_bundle,
 )
 from scanner.model.inventory import Inventory
+from scanner.model.snapshot import inventory_json
 from scanner.redact import redact
 from scanner.safe_write import remove_file, write_file
 
@@ -61,10 +63,22 @@ __all__ = [
 ]
 
 
+#: A lone UTF-16 surrogate (a server's ``"\\ud800"``): UTF-8 cannot hold it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _utf8(text: str) -> bytes:
+    """``text`` redacted, as UTF-8; a lone surrogate is written as U+FFFD."""
+    text = redact(text)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", text).encode("utf-8")
+
+
 def _json_bytes(data: Any) -> bytes:
     """Sorted, indented JSON (readable, and the same bytes for the same data), redacted."""
-    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    return redact(text).encode("utf-8")
+    return _utf8(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
 
 
 def _raw_files(inventory: Inventory) -> dict[str, bytes]:
@@ -77,7 +91,7 @@ def _raw_files(inventory: Inventory) -> dict[str, bytes]:
         if unsafe_name(name) or not name.startswith("raw/"):
             raise OutputFileError(f"raw capture file name {name!r} is not under raw/")
         text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else payload
-        files[name] = redact(text).encode("utf-8")
+        files[name] = _utf8(text)
     return files
 
 
@@ -92,13 +106,13 @@ def bundle_files(
     results = _json_bytes(document)
     redacted: dict[str, Any] = json.loads(results)
     files = {
-        "inventory.json": _json_bytes(inventory.model_dump(mode="json")),
+        "inventory.json": _utf8(inventory_json(inventory) + "\n"),  # a snapshot, as saved
         "results.json": results,
     }
     policy_files = []
     for index, source in enumerate(policy_sources):
         name = f"policy/{index:02d}-{Path(source).name}"
-        files[name] = redact(read_text(Path(source), 16 * 1024 * 1024)).encode("utf-8")
+        files[name] = _utf8(read_text(Path(source), 16 * 1024 * 1024))
         policy_files.append(name)
     check_files: dict[str, str | None] = {}
     for check_id, check_source in sorted(checks.items()):
@@ -106,7 +120,7 @@ def bundle_files(
             check_files[check_id] = None
             continue
         check_name = f"checks/{check_id}.yaml"
-        files[check_name] = redact(read_text(Path(check_source), MAX_YAML_BYTES)).encode("utf-8")
+        files[check_name] = _utf8(read_text(Path(check_source), MAX_YAML_BYTES))
         check_files[check_id] = check_name
     raw = _raw_files(inventory)
     files.update(raw)

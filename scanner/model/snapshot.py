@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticSerializationError
 
 from scanner.documents import LoadedDocument, load_file
 from scanner.model.inventory import SCHEMA_VERSION, Inventory
@@ -123,7 +124,36 @@ def load_snapshot(path: Path | str) -> Inventory:
     return inventory_from_document(load_file(path))
 
 
+#: A lone UTF-16 surrogate: what a server's ``"\\ud800"`` decodes to; UTF-8 cannot hold it.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_lone_surrogates(v) for v in value]
+    return value
+
+
+def inventory_json(inventory: Inventory, indent: int | None = 2) -> str:
+    """``inventory`` as JSON text (snapshots and evidence bundles write it).
+
+    A CRM's JSON can carry a lone surrogate escape (``"\\ud800"``), which decodes to a
+    Python string that UTF-8 cannot encode; such characters are written as U+FFFD, the
+    replacement character, instead of failing the whole write. The common case pays
+    nothing: only a failed serialization takes the slow path.
+    """
+    try:
+        return inventory.model_dump_json(indent=indent)
+    except PydanticSerializationError:
+        data = _without_lone_surrogates(inventory.model_dump(mode="python"))
+        return Inventory.model_validate(data).model_dump_json(indent=indent)
+
+
 def save_snapshot(inventory: Inventory, path: Path | str) -> Path:
     """Write ``inventory`` as an indented JSON snapshot."""
     path = Path(path)
-    return write_file(path.parent, path.name, redact(inventory.model_dump_json(indent=2)) + "\n")
+    return write_file(path.parent, path.name, redact(inventory_json(inventory)) + "\n")

@@ -18,6 +18,8 @@ import pytest
 from scanner.engine.scan import run_checks
 from scanner.language.policy import load_policy
 from scanner.model.inventory import GapReason, Inventory
+from scanner.model.snapshot import load_snapshot
+from scanner.pipeline import ScanRequest, run_scan
 from tests.adapters.salesforce.conftest import SAMPLE_ORG, SCOPE, Progress, make_adapter
 from tests.emulators.salesforce import Fault, Org, SalesforceEmulator
 
@@ -135,3 +137,42 @@ def test_nothing_is_sent_past_the_deadline(emulator: SalesforceEmulator) -> None
     assert inventory.users is None and inventory.gap_for("users") is not None
     assert all("deadline" in g.detail for g in inventory.gaps), inventory.gaps
     _no_pass_on_gaps(inventory)
+
+
+@pytest.mark.parametrize("obj", OBJECTS)
+def test_a_record_with_every_field_of_the_wrong_type(
+    emulator: SalesforceEmulator, obj: str
+) -> None:
+    """SOQL scalars are text, numbers or booleans: a list in their place is malformed.
+
+    The scan completes, and nothing that needs the record's collection is PASS.
+    """
+    record = emulator.org.sobjects[obj].records[0]
+    for key in record:
+        if key != "attributes":
+            record[key] = ["unexpected", {"nested": 1}]
+    inventory = make_adapter(emulator).collect(SCOPE, Progress())
+    _no_pass_on_gaps(inventory)
+
+
+def test_a_lone_surrogate_from_the_server_is_written_as_a_replacement_character(
+    emulator: SalesforceEmulator, tmp_path: Path
+) -> None:
+    """``"\\ud800"`` is valid JSON that decodes to text UTF-8 cannot hold.
+
+    The snapshot, the evidence bundle and every report are still written (the character
+    becomes U+FFFD), instead of the scan ending with an internal error.
+    """
+    emulator.org.sobjects["User"].records[0]["Name"] = "Eve\ud800Mallory"
+    inventory = make_adapter(emulator).collect(SCOPE, Progress())
+    request = ScanRequest(
+        formats=("json", "html", "csv", "md", "sarif", "ocsf", "junit"),
+        out_dir=tmp_path / "reports",
+        evidence=tmp_path / "evidence",
+        save_snapshot=tmp_path / "snapshot.json",
+    )
+    outcome = run_scan(inventory, load_policy("baseline"), request)
+    snapshot = (tmp_path / "snapshot.json").read_text(encoding="utf-8")
+    assert "Eve\ufffdMallory" in snapshot
+    assert load_snapshot(tmp_path / "snapshot.json").users
+    assert outcome.written and all(path.stat().st_size for path in outcome.written)
