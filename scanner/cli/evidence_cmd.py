@@ -57,8 +57,8 @@ def _print_problems(outcome: Verification) -> None:
 def verify(bundle: Path, public_key: Path | None) -> None:
     """Check that no file of an evidence bundle (folder, .zip or .tar.gz) changed.
 
-    Exit 0 when every file matches the statement (and the signature, with --public-key)
-    matches, 1 when not, 2 when BUNDLE is not a bundle of this format.
+    Exit 0 when every file matches the statement (and, with --public-key, the signature
+    is valid), 1 when not, 2 when BUNDLE is not a bundle of this format.
     """
     key = load_public_key(public_key) if public_key else None
     outcome = verify_bundle(bundle, key)

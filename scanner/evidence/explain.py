@@ -11,6 +11,7 @@ by that too. `finding_ids` lists them (``crmscan evidence explain BUNDLE`` witho
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,14 +29,33 @@ RULE_KEYS = ("resource", "requires", "where", "assert", "count", "manual", "atte
 MAX_RECORDS = 20
 
 
+def _verdicts(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every verdict of a result document: its findings, then (schema 2.0) the PASS
+    verdicts kept compactly per check in ``passed`` (no observed values)."""
+    yield from (f for f in document.get("findings") or [] if isinstance(f, dict))
+    for entry in document.get("passed") or []:
+        if not isinstance(entry, dict):
+            continue
+        for pair in entry.get("resources") or []:
+            ident, name = (
+                (list(pair) + [None, None])[:2] if isinstance(pair, list) else (None, None)
+            )
+            yield {
+                "check_id": entry.get("check_id"),
+                "status": "PASS",
+                "message": entry.get("message"),
+                "resource": {"type": entry.get("resource_type"), "id": ident, "name": name},
+                "evidence": {},
+                "compact": True,
+            }
+
+
 def findings_by_id(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Every finding of a result document under its FINDING-ID, in document order."""
     found: dict[str, dict[str, Any]] = {}
-    for finding in document.get("findings") or []:
-        if not isinstance(finding, dict):
-            continue
+    for finding in _verdicts(document):
         resource = finding.get("resource") or {}
-        base = f"{finding.get('check_id')}:{resource.get('id')}"
+        base = f"{finding.get('check_id')}:{resource.get('id') or '-'}"
         ident, number = base, 1
         while ident in found:
             number += 1

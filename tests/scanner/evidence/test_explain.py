@@ -69,3 +69,64 @@ def test_unknown_finding_and_tampered_bundle(tmp_path: Path) -> None:
     listing = invoke(str(tmp_path / "bundle.zip"), "--all")
     assert listing.exit_code == 1
     assert "DOES NOT VERIFY" in listing.output and "results.json: modified" in listing.output
+
+
+def test_finding_ids_cover_schema_2_compact_passes_and_duplicates() -> None:
+    from scanner.evidence.explain import findings_by_id
+
+    document = {
+        "findings": [
+            {"check_id": "AUTH-002", "status": "FAIL", "resource": {"type": "users", "id": "u1"}},
+            {"check_id": "AUTH-002", "status": "ERROR", "resource": {"type": "users", "id": "u1"}},
+            {
+                "check_id": "AUTH-001",
+                "status": "MANUAL",
+                "resource": {"type": "tenant", "id": None},
+            },
+        ],
+        "passed": [
+            {
+                "check_id": "AUTH-002",
+                "resource_type": "users",
+                "message": "ok",
+                "resources": [["u2", "Bob"], ["u3", "Carol"]],
+            }
+        ],  # fmt: skip
+    }
+    found = findings_by_id(document)
+    assert list(found) == [
+        "AUTH-002:u1",
+        "AUTH-002:u1#2",
+        "AUTH-001:-",
+        "AUTH-002:u2",
+        "AUTH-002:u3",
+    ]
+    assert found["AUTH-002:u1#2"]["status"] == "ERROR"
+    assert found["AUTH-002:u3"]["resource"]["name"] == "Carol" and found["AUTH-002:u3"]["compact"]
+
+
+def test_the_bundle_inventory_is_a_snapshot_that_judges_again(tmp_path: Path) -> None:
+    from tests.scanner.evidence.kit import read_members
+
+    scan_bundle(tmp_path / "bundle", None)
+    again = CliRunner().invoke(cli, ["scan", "--snapshot", str(tmp_path / "bundle" / "inventory.json"),
+                                     "--check", "AUTH-*", "--format", "json", "--out", str(tmp_path / "again")])  # fmt: skip
+    assert again.exit_code == 1, again.output
+    assert read_members(tmp_path / "bundle")["inventory.json"]
+
+
+def test_hostile_archives_exit_cleanly_through_the_cli(tmp_path: Path) -> None:
+    import zipfile
+
+    (tmp_path / "broken.zip").write_bytes(b"PK\x03\x04not really")
+    broken = CliRunner().invoke(cli, ["evidence", "verify", str(tmp_path / "broken.zip")])
+    assert broken.exit_code == 2 and "not a readable zip archive" in broken.output
+    scan_bundle(tmp_path / "good.zip", None)
+    with zipfile.ZipFile(tmp_path / "good.zip", "a") as archive:
+        archive.writestr("../../escape.txt", b"x")
+    escaped = CliRunner().invoke(cli, ["evidence", "verify", str(tmp_path / "good.zip")])
+    assert (
+        escaped.exit_code == 1
+        and "FAILED  ../../escape.txt: path outside the bundle" in escaped.output
+    )
+    assert "Traceback" not in broken.output + escaped.output
