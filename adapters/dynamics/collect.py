@@ -44,6 +44,7 @@ from adapters.http import RequestStats
 from adapters.transport_probe import record_transport
 from scanner.adapter_api import CollectionScope, ProgressReporter
 from scanner.errors import AuthenticationError, CollectionError, PermissionMissingError
+from scanner.evidence.raw import collecting
 from scanner.model.inventory import ApiUsage, GapReason, Inventory
 from scanner.model.inventory import Role as HierarchyNode
 
@@ -83,7 +84,8 @@ class Collection:
         self.progress.started(collection)
         ok = [True]
         try:
-            yield ok
+            with collecting(collection):  # raw evidence: what this step reads
+                yield ok
         except CollectionError as exc:
             ok[0] = False
             _log.warning("Dynamics 365 %s not collected: %s", collection, exc)
@@ -108,7 +110,8 @@ class Collection:
         who: dict[str, Any] = {}
         self.progress.started("tenant")
         try:
-            who = self.dataverse.who_am_i()  # AuthenticationError stops the scan here
+            with collecting("tenant"):
+                who = self.dataverse.who_am_i()  # AuthenticationError stops the scan here
         except CollectionError as exc:
             # Only the application user's id is lost; every read records its own gap.
             _log.warning("Dynamics 365 WhoAmI failed: %s", exc)
@@ -236,7 +239,8 @@ class Collection:
         self, collection: str, read: queries.GraphRead, parse: Callable[[Any], T]
     ) -> list[T] | None:
         self.progress.started(collection)
-        rows, error = self._try_graph(lambda: self.graph.rows(read, parse))
+        with collecting(collection):
+            rows, error = self._try_graph(lambda: self.graph.rows(read, parse))
         self.progress.finished(collection, error is None)
         if error is not None:
             self.inv.add_gap(collection, error.gap_reason, str(error))
@@ -278,10 +282,13 @@ class Collection:
                 if failed is not None:
                     inv.add_gap("users.never_logged_in", failed.reason, failed.detail)
         self.progress.started("auth.mfa")
-        policies, ca_error = self._try_graph(
-            lambda: self.graph.rows(queries.CONDITIONAL_ACCESS, parse_conditional_access_policy)
-        )
-        body, defaults_error = self._try_graph(lambda: self.graph.one(queries.SECURITY_DEFAULTS))
+        with collecting("auth.mfa"):
+            policies, ca_error = self._try_graph(
+                lambda: self.graph.rows(queries.CONDITIONAL_ACCESS, parse_conditional_access_policy)
+            )
+            body, defaults_error = self._try_graph(
+                lambda: self.graph.one(queries.SECURITY_DEFAULTS)
+            )
         value = body.get("isEnabled") if body is not None else None
         defaults = value if isinstance(value, bool) else None
         verdict = normalize.mfa_enforcement(policies, defaults)

@@ -35,6 +35,7 @@ from scanner.adapter_api import (
     ProgressReporter,
 )
 from scanner.errors import CollectionError, ConfigError, DeadlineReachedError
+from scanner.evidence.raw import collecting
 from scanner.model.capabilities import Capabilities
 from scanner.model.inventory import GapReason, Inventory, Transport
 
@@ -173,7 +174,8 @@ class _Collection:
         self.progress.started(collection)
         ok = [True]
         try:
-            yield ok
+            with collecting(collection):  # raw evidence: what this step reads
+                yield ok
         except CollectionError as exc:
             ok[0] = False
             _log.warning("Fxiaoke %s not collected: %s", collection, exc)

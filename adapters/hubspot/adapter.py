@@ -45,6 +45,7 @@ from scanner.errors import (
     DeadlineReachedError,
     MalformedResponseError,
 )
+from scanner.evidence.raw import collecting
 from scanner.model.capabilities import Capabilities
 from scanner.model.inventory import ApiUsage, GapReason, Integration, Inventory, User
 from scanner.redact import register_secret
@@ -172,7 +173,8 @@ class _Collection:
         self.progress.started(collection)
         ok = [True]
         try:
-            yield ok
+            with collecting(collection):  # raw evidence: what this step reads
+                yield ok
         except CollectionError as exc:
             ok[0] = False
             _log.warning("HubSpot %s not collected: %s", collection, exc)

@@ -42,6 +42,8 @@ from scanner.redact import redact
 USERS_PAGE_LIMIT = 100
 USERS_SCOPE = "settings.users.read"
 TEAMS_SCOPE = "settings.users.teams.read"
+#: The settings API's users endpoint (roles and teams are below it).
+USERS_PATH = "/settings/v3/users"
 #: Seconds to wait for a connection to HubSpot.
 CONNECT_TIMEOUT = 10.0
 
@@ -138,6 +140,8 @@ class SettingsReader:
                 ),
                 what="users",
                 scope=USERS_SCOPE,
+                path=f"{USERS_PATH}?limit={USERS_PAGE_LIMIT}"
+                + (f"&after={after}" if after else ""),
             )
             users = [_user(u) for u in _results(page, "users")]
             nxt = page.paging.next if page.paging is not None else None
@@ -154,6 +158,7 @@ class SettingsReader:
             lambda: self._roles_api.get_all(_request_timeout=self._timeouts()),
             what="roles",
             scope=USERS_SCOPE,
+            path=f"{USERS_PATH}/roles",
         )
         self._calls.page("roles")
         return [
@@ -168,6 +173,7 @@ class SettingsReader:
             lambda: self._teams_api.get_all(_request_timeout=self._timeouts()),
             what="teams",
             scope=TEAMS_SCOPE,
+            path=f"{USERS_PATH}/teams",
         )
         self._calls.page("teams")
         return [
@@ -180,8 +186,11 @@ class SettingsReader:
             for t in _results(page, "teams", required=("id", "name"))
         ]
 
-    def _call(self, api: Any, fetch: Callable[[], T], *, what: str, scope: str) -> T:
-        """One SDK call through the retry core; the decoded model of the accepted answer."""
+    def _call(self, api: Any, fetch: Callable[[], T], *, what: str, scope: str, path: str) -> T:
+        """One SDK call through the retry core; the decoded model of the accepted answer.
+
+        ``path`` is the request the SDK sends, as the raw evidence names it.
+        """
         decoded: list[T] = []
 
         def send_once() -> Answer:
@@ -208,7 +217,7 @@ class SettingsReader:
             return Answer(int(raw.status), dict(raw.getheaders()), raw.data)
 
         self._core.send(
-            send_once, decision_table(what, scope), what=what, host=self._host, url=what
+            send_once, decision_table(what, scope), what=what, host=self._host, url=path
         )
         return decoded[0]
 

@@ -46,6 +46,7 @@ from scanner.errors import (
     NotAvailableError,
     PermissionMissingError,
 )
+from scanner.evidence.raw import collecting, in_context
 from scanner.model.capabilities import Capabilities
 from scanner.model.inventory import (
     ApiUsage,
@@ -60,6 +61,9 @@ DEMO_INSTANCE = "https://acme-outfitters.my.salesforce.com"
 DEMO_TOKEN = "demo-session-token-not-a-secret"
 #: Seconds each connection of the TLS probe may take.
 PROBE_TIMEOUT = 10.0
+#: Raw evidence collection of tasks whose answer feeds several collections (by task):
+#: SecuritySettings holds the MFA, SSO, password, session and network settings.
+RAW_COLLECTIONS = {"security": "auth"}
 
 
 @ADAPTERS.register("salesforce")
@@ -192,7 +196,8 @@ class SalesforceAdapter(Adapter):
         progress.started("tenant")
         instance_url = self.settings.get("instance_url") or f"https://{sf.sf_instance}"
         try:
-            inventory = Inventory(tenant=users_mod.fetch_tenant(client, instance_url))
+            with collecting("tenant"):
+                inventory = Inventory(tenant=users_mod.fetch_tenant(client, instance_url))
         except CollectionError as exc:  # the deadline, the reserve, an outage: still report
             _log.info("salesforce tenant not collected: %s", exc)
             inventory = Inventory(tenant=Tenant(platform=self.platform, instance_url=instance_url))
@@ -204,7 +209,8 @@ class SalesforceAdapter(Adapter):
         identity: dict[str, bool] | None
         identity_error: CollectionError | None = None
         try:
-            identity = users_mod.fetch_identity_permissions(client)
+            with collecting("tenant"):  # what the scanning user may see
+                identity = users_mod.fetch_identity_permissions(client)
         except CollectionError as exc:
             _log.info("salesforce UserPermissionAccess not read: %s", exc)
             identity, identity_error = None, exc
@@ -298,7 +304,8 @@ class SalesforceAdapter(Adapter):
             collection, fn = tasks[name]
             grouped.started(collection)
             try:
-                result = fn()
+                with collecting(RAW_COLLECTIONS.get(name, collection)):
+                    result = fn()
             except CollectionError as exc:
                 _log.info("salesforce %s not collected: %s", name, exc)
                 grouped.finished(collection, False)
@@ -327,7 +334,7 @@ class SalesforceAdapter(Adapter):
             _tuned_for_bulk_reads(),
             ThreadPoolExecutor(max_workers=max(1, scope.max_workers)) as pool,
         ):
-            futures = {name: pool.submit(run, name) for name in tasks}
+            futures = {name: pool.submit(in_context(run), name) for name in tasks}
             early = (
                 "users",
                 "profiles",

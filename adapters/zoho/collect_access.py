@@ -12,6 +12,7 @@ from typing import Any
 
 from adapters.zoho.client import ZohoApi
 from scanner.errors import CollectionError, MalformedResponseError
+from scanner.evidence.raw import in_context
 
 #: ``type`` of ``GET /users`` that lists every user: active, deactivated, deleted,
 #: confirmed or not (Zoho's sample answer for it shows all of these).
@@ -81,7 +82,7 @@ def profile_details(
             return ident, exc
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return dict(pool.map(one, listing))
+        return dict(pool.map(in_context(one), listing))
 
 
 def roles(api: ZohoApi) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from adapters.zoho.limits import daily_credits
 from adapters.zoho.normalize import ProfileInfo, UnmappedRecordError
 from scanner.adapter_api import CollectionScope, ProgressReporter
 from scanner.errors import CollectionError
+from scanner.evidence.raw import collecting
 from scanner.model.inventory import GapReason, Inventory
 
 _log = logging.getLogger(__name__)
@@ -55,7 +56,8 @@ class Collection:
         self.progress.started(collection)
         ok = False
         try:
-            yield
+            with collecting(collection):  # raw evidence: what this step reads
+                yield
             ok = True
         except UnmappedRecordError as exc:
             _log.warning("Zoho %s not mapped: %s", collection, exc)

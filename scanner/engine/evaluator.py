@@ -245,6 +245,7 @@ class Evaluator:
         high = check.count_max if check.count_max is not None else float("inf")
         if known > high or known + open_ < low:
             finding = Finding(check, Status.FAIL, details=details)
+            finding.sources = matched
             if open_:
                 bound = "at least" if known > high else "at most"
                 total = known if known > high else int(known + open_)
@@ -254,7 +255,9 @@ class Evaluator:
                 )
             return finding
         if low <= known and known + open_ <= high:
-            return Finding(check, Status.PASS, details=details)
+            finding = Finding(check, Status.PASS, details=details)
+            finding.sources = matched
+            return finding
         return self._count_open(check, details, causes, listing, known, len(undecided))
 
     def _count_open(

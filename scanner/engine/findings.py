@@ -11,6 +11,7 @@ from enum import Enum
 from typing import Any
 
 from scanner.engine.messages import render_template
+from scanner.engine.records import finding_records
 from scanner.language.compiler import CompiledCheck
 from scanner.language.policy import Attestation, PolicyException
 from scanner.model.resources import getter
@@ -40,7 +41,16 @@ class Finding:
     (counts, gaps, attestations).
     """
 
-    __slots__ = ("check", "status", "resource", "reason", "details", "exception", "attestation")
+    __slots__ = (
+        "check",
+        "status",
+        "resource",
+        "reason",
+        "details",
+        "exception",
+        "attestation",
+        "sources",
+    )
 
     def __init__(
         self,
@@ -57,6 +67,8 @@ class Finding:
         self.details = details
         self.exception: PolicyException | None = None
         self.attestation: Attestation | None = None
+        #: The resources a resource-less verdict counted (count checks): its records.
+        self.sources: list[Any] | None = None
 
     @property
     def resource_type(self) -> str:
@@ -115,6 +127,13 @@ class Finding:
         if self.details:
             observed.update(to_json(self.details))
         return observed
+
+    def records(self, tenant: Any) -> list[dict[str, str]]:
+        """The records that decided the verdict: ``[{"collection", "id"}]``.
+
+        See `scanner.engine.records`; the ids are the raw records' in an evidence bundle.
+        """
+        return finding_records(self.check, self.resource, self.sources, tenant)
 
     def gate_exempt(self, today: date) -> bool:
         """True when a valid (unexpired) exception covers this finding."""

@@ -305,7 +305,8 @@ def in_context(fn: Callable[P, R]) -> Callable[P, R]:
     context = copy_context()
 
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
-        return context.run(fn, *args, **kwargs)
+        # A copy per call: one context cannot be entered by two threads at once.
+        return context.copy().run(fn, *args, **kwargs)
 
     return run
 
@@ -338,17 +339,23 @@ def iter_lines(files: dict[str, bytes], collection: str) -> Iterator[dict[str, A
                 yield line
 
 
-def _objects_holding(value: Any, wanted: str) -> Iterator[dict[str, Any]]:
-    """The JSON objects under ``value`` that hold ``wanted`` as one of their own values."""
+def _objects_holding(value: Any, wanted: str) -> Iterator[Any]:
+    """The JSON objects under ``value`` that hold ``wanted`` as one of their own values.
+
+    A list of scalars that holds it (a role's member ids) yields ``{key: list}``.
+    """
     if isinstance(value, dict):
         if any(_scalar_text(v) == wanted for v in value.values()):
             yield value
-        for item in value.values():
+        for key, item in value.items():
+            if isinstance(item, list) and any(_scalar_text(v) == wanted for v in item):
+                yield {key: item}
             if isinstance(item, (dict, list)):
                 yield from _objects_holding(item, wanted)
     elif isinstance(value, list):
         for item in value:
-            yield from _objects_holding(item, wanted)
+            if isinstance(item, (dict, list)):
+                yield from _objects_holding(item, wanted)
 
 
 def _scalar_text(value: Any) -> str | None:
@@ -357,16 +364,54 @@ def _scalar_text(value: Any) -> str | None:
     return str(value)
 
 
+def source_collection(files: dict[str, bytes], collection: str, record_id: str) -> str | None:
+    """The collection whose raw file answers a pointer to ``collection``.
+
+    ``collection`` itself when it has a file, else its nearest parent that has one
+    (``users.permissions`` read with the users: ``users``); for `ALL_RECORDS` (a
+    tenant-level setting) finally ``tenant`` (settings kept on the organization record).
+    None when no file answers it.
+    """
+    parts = collection.split(".")
+    candidates = [".".join(parts[:n]) for n in range(len(parts), 0, -1)]
+    if record_id == ALL_RECORDS:
+        candidates.append("tenant")
+    for candidate in candidates:
+        if collection_file(candidate) in files:
+            return candidate
+    return None
+
+
 def find_records(
     files: dict[str, bytes], collection: str, record_id: str
 ) -> list[tuple[dict[str, Any], Any]]:
     """(response line, matching record) pairs for one finding pointer.
 
-    A record is a JSON object of a body that holds ``record_id`` as a value; a text body
-    (XML) matches when it contains ``record_id``. `ALL_RECORDS` matches every body.
+    Looked up in `source_collection`'s file, then (when nothing there matches) in the
+    files of the collections below it (``integrations.oauth_tokens`` for an OAuth token
+    of ``integrations``). A record is a JSON object of a body that holds ``record_id`` as
+    a value (a composite id ``a/b/c`` an adapter built: one that holds each part); a text
+    body (XML) matches when it contains ``record_id``. `ALL_RECORDS` matches every body.
+    An empty list for a pointer to a sub-collection (``users.mfa``) can be the evidence
+    itself: no record there names the user.
     """
+    source = source_collection(files, collection, record_id)
+    if source is None:
+        return []
+    found = _search(files, source, record_id)
+    if not found and record_id != ALL_RECORDS:
+        below = collection_file(source)[: -len(".jsonl")] + "."
+        for name in sorted(files):
+            if name.startswith(below):
+                found.extend(_search(files, name[len("raw/") : -len(".jsonl")], record_id))
+    return found
+
+
+def _search(
+    files: dict[str, bytes], source: str, record_id: str
+) -> list[tuple[dict[str, Any], Any]]:
     found: list[tuple[dict[str, Any], Any]] = []
-    for line in iter_lines(files, collection):
+    for line in iter_lines(files, source):
         body = line.get("body")
         if record_id == ALL_RECORDS:
             found.append((line, body))
@@ -375,4 +420,21 @@ def find_records(
                 found.append((line, body))
         else:
             found.extend((line, record) for record in _objects_holding(body, record_id))
+    if not found and "/" in record_id and record_id != ALL_RECORDS:
+        # A composite id an adapter built from the record's fields ("App/UserId/Created").
+        parts = set(record_id.split("/"))
+        for line in iter_lines(files, source):
+            found.extend((line, record) for record in _objects_holding_all(line.get("body"), parts))
     return found
+
+
+def _objects_holding_all(value: Any, wanted: set[str]) -> Iterator[dict[str, Any]]:
+    """The JSON objects under ``value`` whose own values include every one of ``wanted``."""
+    if isinstance(value, dict):
+        if wanted <= {_scalar_text(v) for v in value.values()}:
+            yield value
+        for item in value.values():
+            yield from _objects_holding_all(item, wanted)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _objects_holding_all(item, wanted)

@@ -80,7 +80,8 @@ def finding_document(finding: Finding, result: ScanResult) -> dict[str, Any]:
             "name": finding.resource_name(tenant),
         },
         "message": finding.message(),
-        "evidence": finding.evidence(),
+        # records: the collected records behind the verdict (scanner.engine.records)
+        "evidence": {**finding.evidence(), "records": finding.records(tenant)},
         "remediation": check.spec.remediation.strip(),
         "exception": exception,
         "attestation": finding.attestation.as_dict() if finding.attestation else None,

@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from adapters.http import Answer, HttpClient, RetryCore
-from adapters.http.answers import Accept
+from adapters.http import Answer, HttpClient, IssuedToken, RenewingToken, RetryCore
+from adapters.http.answers import Accept, Renew
 from scanner.errors import WriteRefusedError
 from scanner.evidence import raw
 from scanner.evidence.raw import RawCapture, capturing, collecting, find_records
@@ -139,3 +139,46 @@ def test_an_answer_object_body_is_recorded_as_sent() -> None:
     with capturing(capture):
         raw.record_exchange("roles", "GET", "/r", 403, Answer(403, {}, b"{}").body)
     assert _lines(capture, "roles")[0]["status"] == 403
+
+
+def test_a_token_renewed_in_the_middle_of_a_collection_is_not_recorded() -> None:
+    core = RetryCore()
+    issued: list[str] = []
+
+    def accounts(request: httpx.Request) -> httpx.Response:
+        issued.append(f"renewed-token-{len(issued):04d}-abcdef")
+        return httpx.Response(200, json={"access_token": issued[-1], "expires_in": 3600})
+
+    tokens = HttpClient(
+        "https://accounts.example.test",
+        decide=lambda a, attempt: Accept(),
+        core=core,
+        allow=["POST /token"],
+        transport=httpx.MockTransport(accounts),
+        capture=False,
+    )
+
+    def issue() -> IssuedToken:
+        body = tokens.post_json("/token", {}, what="sign-in", authenticated=False)
+        register_secret(body["access_token"])
+        return IssuedToken(body["access_token"], body["expires_in"])
+
+    def api(request: httpx.Request) -> httpx.Response:
+        if request.headers["Authorization"] == f"Bearer {issued[0]}":
+            return httpx.Response(401, json={"error": f"expired {issued[0]}"})
+        return httpx.Response(200, json={"users": [{"id": "u1"}]})
+
+    client = HttpClient(
+        "https://api.example.test",
+        decide=lambda a, attempt: Renew() if a.status == 401 else Accept(),
+        core=core,
+        token=RenewingToken(issue),
+        transport=httpx.MockTransport(api),
+    )
+    capture = RawCapture()
+    with capturing(capture), collecting("users"):
+        client.get_json("/users", what="users")
+    assert len(issued) == 2
+    (line,) = _lines(capture, "users")  # the final answer only, not the 401 nor a token
+    assert line["status"] == 200 and line["body"] == {"users": [{"id": "u1"}]}
+    assert not any(token in json.dumps(line) for token in issued)
