@@ -130,3 +130,38 @@ def test_hostile_archives_exit_cleanly_through_the_cli(tmp_path: Path) -> None:
         and "FAILED  ../../escape.txt: path outside the bundle" in escaped.output
     )
     assert "Traceback" not in broken.output + escaped.output
+
+
+def test_the_auditor_flow_on_a_demo_scan(tmp_path: Path) -> None:
+    """One archive and a public key: verified by crmscan and by securesystemslib, and a
+    finding traced to the raw API records the Salesforce adapter received."""
+    import json
+
+    from tests.scanner.evidence.kit import independent_verify
+
+    runner = CliRunner()
+    key = tmp_path / "evidence.pem"
+    assert runner.invoke(cli, ["evidence", "keygen", "--out", str(key)]).exit_code == 0
+    archive = tmp_path / "evidence.zip"
+    demo = runner.invoke(cli, ["demo", "--out", str(tmp_path / "out"), "--evidence", str(archive),
+                               "--evidence-key", str(key)])  # fmt: skip
+    assert demo.exit_code == 0, demo.output
+    public = Path(f"{key}.pub")
+    assert independent_verify(archive, public.read_bytes()) == []
+    assert (
+        runner.invoke(
+            cli, ["evidence", "verify", str(archive), "--public-key", str(public)]
+        ).exit_code
+        == 0
+    )
+    document = json.loads(read_members(archive)["results.json"])
+    traced = next(f for f in document["findings"]
+                  if f["status"] == "FAIL" and f["check_id"] == "AUTH-002")  # fmt: skip
+    assert traced["evidence"]["records"]
+    finding_id = f"AUTH-002:{traced['resource']['id']}"
+    explained = invoke(str(archive), finding_id, "--public-key", str(public))
+    assert explained.exit_code == 0, explained.output
+    assert "verified (signature valid)" in explained.output
+    assert "from raw/users.jsonl: GET /services/data/" in explained.output
+    assert f'"Id": "{traced["resource"]["id"]}"' in explained.output
+    assert "not found" not in explained.output
