@@ -94,7 +94,7 @@ def explain_cmd(
         _print_problems(outcome)
     assert outcome.bundle is not None
     if finding_id is None:
-        findings = findings_by_id(load_results(outcome.bundle))
+        findings = findings_by_id(load_results(outcome))
         for ident, finding in findings.items():
             if show_all or finding.get("status") != "PASS":
                 line = f"{ident}  {finding.get('status')}  {finding.get('message')}"

@@ -32,7 +32,7 @@ from scanner.evidence.archive import archive_kind, write_archive
 from scanner.evidence.dsse import seal
 from scanner.evidence.files import FolderBundle, unsafe_name
 from scanner.evidence.keys import generate_key_pair, key_id, load_private_key, load_public_key
-from scanner.evidence.statement import BUNDLE_FORMAT, build_statement
+from scanner.evidence.statement import BUNDLE_FORMAT, build_statement, parse_statement
 from scanner.evidence.verify import (
     ENVELOPE,
     LEGACY_MANIFEST,
@@ -103,11 +103,9 @@ def bundle_files(
     signing_key: Ed25519PrivateKey | None,
 ) -> dict[str, bytes]:
     """Every file of the bundle (name → bytes), envelope included."""
-    results = _json_bytes(document)
-    redacted: dict[str, Any] = json.loads(results)
     files = {
         "inventory.json": _utf8(inventory_json(inventory) + "\n"),  # a snapshot, as saved
-        "results.json": results,
+        "results.json": _json_bytes(document),
     }
     policy_files = []
     for index, source in enumerate(policy_sources):
@@ -124,6 +122,10 @@ def bundle_files(
         check_files[check_id] = check_name
     raw = _raw_files(inventory)
     files.update(raw)
+    # the fields the predicate takes from the document, redacted like results.json
+    summary_fields = ("tool", "scan_id", "started_at", "finished_at", "schema_version",
+                      "tenant", "policy", "summary", "gate")  # fmt: skip
+    redacted = json.loads(_json_bytes({k: document.get(k) for k in summary_fields}))
     statement = build_statement(files, redacted, policy_files, check_files, list(raw))
     files[ENVELOPE] = seal(statement, signing_key)
     return files
@@ -137,8 +139,6 @@ def _previous_names(directory: Path) -> set[str]:
         return set()
     names = {n for n in (LEGACY_MANIFEST, LEGACY_SIGNATURE) if n in folder.names}
     try:
-        from scanner.evidence.statement import parse_statement
-
         envelope = read_envelope(folder)
         names |= set(parse_statement(envelope.payload, ENVELOPE).subjects) | {ENVELOPE}
     except CrmscanError:

@@ -91,9 +91,19 @@ class Explanation:
     raw_note: str | None = None
 
 
-def load_results(bundle: BundleFiles) -> dict[str, Any]:
-    """results.json of the bundle as data."""
-    if "results.json" not in bundle.names:
+def _listed(verification: Verification) -> set[str]:
+    """The files explain may read: in the bundle and listed in its statement."""
+    bundle = verification.bundle
+    assert bundle is not None
+    statement = verification.statement
+    return bundle.names & set(statement.subjects) if statement else set()
+
+
+def load_results(verification: Verification) -> dict[str, Any]:
+    """results.json of the bundle as data (only when the statement lists it)."""
+    bundle = verification.bundle
+    assert bundle is not None
+    if "results.json" not in _listed(verification):
         raise ConfigError(f"{bundle.label}: the bundle holds no results.json")
     text = bundle.read("results.json", MAX_JSON_BYTES).decode("utf-8", "replace")
     data = parse_json(text, f"{bundle.label}/results.json").data
@@ -102,19 +112,21 @@ def load_results(bundle: BundleFiles) -> dict[str, Any]:
     return data
 
 
-def _rule(bundle: BundleFiles, name: str | None) -> dict[str, Any]:
-    if name is None or name not in bundle.names:
+def _rule(bundle: BundleFiles, listed: set[str], name: str | None) -> dict[str, Any]:
+    if name is None or name not in listed:
         return {}
     text = bundle.read(name, MAX_YAML_BYTES).decode("utf-8", "replace")
     data = parse_text(text, f"{bundle.label}/{name}").data
     return {k: data[k] for k in RULE_KEYS if isinstance(data, dict) and k in data}
 
 
-def _find_record(bundle: BundleFiles, collection: str, record_id: str) -> RawRecord:
+def _find_record(
+    bundle: BundleFiles, listed: set[str], collection: str, record_id: str
+) -> RawRecord:
     """The raw responses holding ``record_id`` (`scanner.evidence.raw.find_records`)."""
     found = RawRecord(collection, record_id)
     name = collection_file(collection)
-    if name not in bundle.names:
+    if name not in listed:
         found.problem = f"{name} is not in the bundle"
         return found
     try:
@@ -137,7 +149,8 @@ def explain(verification: Verification, finding_id: str) -> Explanation:
     """The explanation of ``finding_id`` in a verified (or at least opened) bundle."""
     bundle = verification.bundle
     assert bundle is not None
-    document = load_results(bundle)
+    listed = _listed(verification)
+    document = load_results(verification)
     findings = findings_by_id(document)
     finding = findings.get(finding_id)
     if finding is None:
@@ -150,10 +163,10 @@ def explain(verification: Verification, finding_id: str) -> Explanation:
     predicate = verification.statement.predicate if verification.statement else {}
     entries = [c for c in predicate.get("checks") or [] if c.get("id") == check_id]
     check_file = entries[0].get("file") if entries else None
-    result = Explanation(finding_id, finding, check, check_file, _rule(bundle, check_file))
+    result = Explanation(finding_id, finding, check, check_file, _rule(bundle, listed, check_file))
     evidence = finding.get("evidence") if isinstance(finding.get("evidence"), dict) else {}
     pointers = evidence.get("records") if isinstance(evidence, dict) else None
-    if not any(name.startswith("raw/") for name in bundle.names):
+    if not any(name.startswith("raw/") for name in listed):
         result.raw_note = (
             "this bundle holds no raw API responses (raw/*.jsonl): it was written from a "
             "snapshot, or by a crmscan or adapter that does not capture them; the observed "
@@ -168,7 +181,7 @@ def explain(verification: Verification, finding_id: str) -> Explanation:
         for pointer in pointers[:MAX_RECORDS]:
             if isinstance(pointer, dict):
                 collection, ident = str(pointer.get("collection")), str(pointer.get("id"))
-                result.records.append(_find_record(bundle, collection, ident))
+                result.records.append(_find_record(bundle, listed, collection, ident))
         if len(pointers) > MAX_RECORDS:
             result.raw_note = f"{len(pointers) - MAX_RECORDS} more records not shown"
     return result

@@ -51,7 +51,7 @@ def scan_bundle(
 ) -> tuple[Path, dict[str, Any]]:
     """Scan a synthetic org (fixed clock and scan id) with raw responses into ``target``.
 
-    The first FAIL finding gets a record pointer to its user, as the engine gives it.
+    Findings carry the engine's record pointers (``evidence.records``).
     Returns what was written and the result document.
     """
     inventory = make_inventory(users=users)

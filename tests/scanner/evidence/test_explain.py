@@ -21,7 +21,10 @@ def invoke(*args: str) -> Result:
 def test_explain_traces_a_finding_to_its_raw_record(tmp_path: Path, name: str) -> None:
     key = new_key()
     _, document = scan_bundle(tmp_path / name, key)
-    traced = next(f for f in document["findings"] if f["evidence"].get("records"))
+    traced = next(
+        f for f in document["findings"]
+        if f["status"] == "FAIL" and f["resource"]["type"] == "users" and f["evidence"].get("records")
+    )  # fmt: skip
     finding_id = f"{traced['check_id']}:{traced['resource']['id']}"
     (tmp_path / "key.pub").write_bytes(public_pem(key))
     listing = invoke(str(tmp_path / name))
@@ -165,3 +168,24 @@ def test_the_auditor_flow_on_a_demo_scan(tmp_path: Path) -> None:
     assert "from raw/users.jsonl: GET /services/data/" in explained.output
     assert f'"Id": "{traced["resource"]["id"]}"' in explained.output
     assert "not found" not in explained.output
+
+
+def test_explain_reads_no_file_the_statement_does_not_list(tmp_path: Path) -> None:
+    _, document = scan_bundle(tmp_path / "bundle", None)
+    traced = next(
+        f for f in document["findings"]
+        if f["status"] == "FAIL" and f["resource"]["type"] == "users" and f["evidence"].get("records")
+    )  # fmt: skip
+    finding_id = f"{traced['check_id']}:{traced['resource']['id']}"
+    (tmp_path / "bundle" / "raw" / "users.jsonl").unlink()
+    planted = '{"collection":"users","path":"/planted","status":200,"body":{"Id":"%s"}}\n'
+    (tmp_path / "bundle" / "raw" / "users.jsonl").write_text(planted % traced["resource"]["id"])
+    explained = invoke(str(tmp_path / "bundle"), finding_id)
+    assert explained.exit_code == 1 and "raw/users.jsonl: modified" in explained.output
+    assert "/planted" not in explained.output or "DOES NOT VERIFY" in explained.output
+    (tmp_path / "bundle" / "raw" / "users.jsonl").rename(
+        tmp_path / "bundle" / "raw" / "other.jsonl"
+    )
+    explained = invoke(str(tmp_path / "bundle"), finding_id)
+    assert "raw/other.jsonl: not in the statement" in explained.output
+    assert "/planted" not in explained.output  # an unlisted file is never read
