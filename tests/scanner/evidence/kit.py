@@ -70,11 +70,6 @@ def scan_bundle(
     result.scan_id = "00000000-0000-4000-8000-000000000001"
     result.started_at = result.finished_at = NOW
     document = to_document(result, "low")
-    first_fail = next(f for f in document["findings"] if f["status"] == "FAIL" and
-                      f["resource"]["type"] == "users")  # fmt: skip
-    first_fail["evidence"]["records"] = [
-        {"collection": "users", "id": first_fail["resource"]["id"]}
-    ]
     return write_scan_bundle(target, result, document, key), document
 
 
