@@ -27,7 +27,7 @@ from scanner.adapter_api import (
 )
 from scanner.engine.scan import ScanResult, collection_scope, evaluate, run_checks, select_checks
 from scanner.errors import EXIT_GATE_FAILED, EXIT_INCOMPLETE, EXIT_OK, ConfigError
-from scanner.evidence.bundle import load_private_key, write_bundle
+from scanner.evidence.bundle import load_private_key, write_scan_bundle
 from scanner.evidence.raw import RawCapture, capturing
 from scanner.language.check_spec import SEVERITIES, load_checks
 from scanner.language.frameworks import find_framework, load_frameworks
@@ -210,9 +210,7 @@ def run_scan(inventory: Inventory, policy: Policy, request: ScanRequest) -> Scan
         _record(request, result, document, outcome)
     if request.evidence is not None:
         key = load_private_key(request.evidence_key) if request.evidence_key else None
-        outcome.evidence_manifest = write_bundle(
-            request.evidence, inventory, document, policy.sources, key
-        )
+        outcome.evidence_manifest = write_scan_bundle(request.evidence, result, document, key)
     if request.history is not None:
         outcome.history_path, outcome.changes = history.record(request.history, document)
     if request.fail_on_new is not None:

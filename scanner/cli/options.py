@@ -143,14 +143,15 @@ def report_options(func: F) -> F:
             "--evidence",
             type=click.Path(path_type=Path),
             default=None,
-            help="Write an evidence bundle (inventory, results, policy, SHA-256 manifest) here.",
+            help="Write an evidence bundle here: a folder, or one .zip / .tar.gz file "
+            "(docs/evidence.md).",
         ),
         click.option(
             "--evidence-key",
             type=click.Path(path_type=Path),
             default=None,
             envvar="CRMSCAN_EVIDENCE_KEY",
-            help="Sign the evidence manifest with this Ed25519 private key (PEM) "
+            help="Sign the evidence statement with this Ed25519 private key (PEM) "
             "[env: CRMSCAN_EVIDENCE_KEY].",
         ),
         click.option(

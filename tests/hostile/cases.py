@@ -14,6 +14,7 @@ generated inputs (`tests.hostile.generate`), ``{work}`` the case's own working f
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import os
@@ -189,23 +190,27 @@ def _bundle_setup(tamper: Callable[[Path], None]) -> Setup:
     return lambda work, gen: _bundle(work, tamper)
 
 
-def _edit_manifest(change: Callable[[dict[str, object]], None]) -> Callable[[Path], None]:
+def _edit_statement(change: Callable[[dict[str, object]], None]) -> Callable[[Path], None]:
+    """Change the (unsigned) bundle's statement and seal it again, as an attacker could."""
+
     def tamper(bundle: Path) -> None:
-        path = bundle / "manifest.json"
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-        change(manifest)
-        path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+        path = bundle / "attestation.intoto.jsonl"
+        envelope = json.loads(path.read_text(encoding="utf-8"))
+        statement = json.loads(base64.b64decode(envelope["payload"]))
+        change(statement)
+        envelope["payload"] = base64.b64encode(json.dumps(statement).encode()).decode()
+        path.write_text(json.dumps(envelope) + "\n", encoding="utf-8")
 
     return tamper
 
 
-def _manifest_names(name: str) -> Callable[[Path], None]:
-    def change(manifest: dict[str, object]) -> None:
-        files = manifest["files"]
-        assert isinstance(files, dict)
-        files[name] = "0" * 64
+def _statement_names(name: str) -> Callable[[Path], None]:
+    def change(statement: dict[str, object]) -> None:
+        subjects = statement["subject"]
+        assert isinstance(subjects, list)
+        subjects.append({"name": name, "digest": {"sha256": "0" * 64}})
 
-    return _edit_manifest(change)
+    return _edit_statement(change)
 
 
 def _replace_with_link(name: str, target: str) -> Callable[[Path], None]:
@@ -227,9 +232,9 @@ def _add_fifo(bundle: Path) -> None:
     os.mkfifo(bundle / "pipe")
 
 
-def _manifest_as_link(bundle: Path) -> None:
-    path = bundle / "manifest.json"
-    copy = bundle.parent / "manifest-copy.json"
+def _envelope_as_link(bundle: Path) -> None:
+    path = bundle / "attestation.intoto.jsonl"
+    copy = bundle.parent / "envelope-copy.jsonl"
     shutil.copy(path, copy)
     path.unlink()
     path.symlink_to(copy)
@@ -360,9 +365,10 @@ JSON_GENERATED = {
 def _json_loaders(name: str, generated: bool) -> list[tuple[str, tuple[str, ...], Setup | None]]:
     source = ("{gen}" if generated else "{corpus}") + f"/json/{name}"
 
-    def as_manifest(work: Path, gen: Path) -> None:
+    def as_envelope(work: Path, gen: Path) -> None:
         def tamper(bundle: Path) -> None:
-            shutil.copy((gen if generated else CORPUS) / "json" / name, bundle / "manifest.json")
+            source = (gen if generated else CORPUS) / "json" / name
+            shutil.copy(source, bundle / "attestation.intoto.jsonl")
 
         _bundle(work, tamper)
 
@@ -371,7 +377,7 @@ def _json_loaders(name: str, generated: bool) -> list[tuple[str, tuple[str, ...]
         ("validate", ("validate", source), None),
         ("report", ("report", source, "--out", "{work}/out"), None),
         ("diff", ("diff", source, source), None),
-        ("manifest", ("evidence", "verify", "{work}/bundle"), as_manifest),
+        ("envelope", ("evidence", "verify", "{work}/bundle"), as_envelope),
     ]
 
 
@@ -380,7 +386,7 @@ def _structural_json() -> list[Case]:
     for inputs, generated in ((JSON_INPUTS, False), (JSON_GENERATED, True)):
         for name, what in inputs.items():
             for loader, argv, setup in _json_loaders(name, generated):
-                manifest = loader == "manifest"
+                envelope = loader == "envelope"
                 cases.append(
                     Case(
                         id=f"json/{Path(name).stem}/{loader}",
@@ -388,7 +394,7 @@ def _structural_json() -> list[Case]:
                         what=what,
                         argv=argv,
                         exit=2,
-                        where=_at("manifest.json" if manifest else name),
+                        where=_at("attestation.intoto.jsonl" if envelope else name),
                         must="exit 2 naming the file and line",
                         setup=setup,
                     )
@@ -940,28 +946,32 @@ def _evidence() -> list[Case]:
 
     return [
         verify(
-            "evidence/files-is-a-list",
+            "evidence/subject-not-a-list",
             "12",
-            "a manifest whose files is a list",
-            _edit_manifest(lambda m: m.__setitem__("files", ["inventory.json"])),
+            "a statement whose subject is not a list",
+            _edit_statement(lambda m: m.__setitem__("subject", {"inventory.json": "x"})),
             2,
-            _at("manifest.json", "/files"),
+            _at("attestation.intoto.jsonl#payload", "/subject"),
             "exit 2 at the field",
         ),
         verify(
             "evidence/digest-not-hex",
             "12",
-            "a manifest digest that is not hex",
-            _edit_manifest(lambda m: m.__setitem__("files", {"inventory.json": "zz"})),
+            "a statement digest that is not hex",
+            _edit_statement(
+                lambda m: m.__setitem__(
+                    "subject", [{"name": "inventory.json", "digest": {"sha256": "zz"}}]
+                )
+            ),
             2,
-            _at("manifest.json", "/files/inventory.json"),
+            _at("attestation.intoto.jsonl#payload", "/subject/0/digest/sha256"),
             "exit 2 at the field",
         ),
         verify(
             "evidence/name-dotdot",
             "6",
-            "a manifest naming ../outside.json",
-            _manifest_names("../outside.json"),
+            "a statement naming ../outside.json",
+            _statement_names("../outside.json"),
             1,
             r"outside the bundle",
             "exit 1: FAILED, nothing read outside",
@@ -969,8 +979,8 @@ def _evidence() -> list[Case]:
         verify(
             "evidence/name-absolute",
             "6",
-            "a manifest naming /etc/hostname",
-            _manifest_names("/etc/hostname"),
+            "a statement naming /etc/hostname",
+            _statement_names("/etc/hostname"),
             1,
             r"outside the bundle",
             "exit 1: FAILED, nothing read outside",
@@ -1003,21 +1013,21 @@ def _evidence() -> list[Case]:
             "exit 1 without blocking on the pipe",
         ),
         verify(
-            "evidence/manifest-symlink",
+            "evidence/envelope-symlink",
             "6",
-            "manifest.json is a link",
-            _manifest_as_link,
+            "attestation.intoto.jsonl is a link",
+            _envelope_as_link,
             2,
-            r"manifest\.json.*symbolic link",
+            r"attestation\.intoto\.jsonl.*symbolic link",
             "exit 2: refused",
         ),
         verify(
             "evidence/extra-file",
             "6",
-            "a file the manifest does not list",
+            "a file the statement does not list",
             lambda b: (b / "planted.txt").write_text("x", encoding="utf-8"),
             1,
-            r"planted\.txt: not in the manifest",
+            r"planted\.txt: not in the statement",
             "exit 1: FAILED",
         ),
         verify(

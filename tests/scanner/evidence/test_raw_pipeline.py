@@ -32,18 +32,20 @@ def test_demo_with_evidence_hands_the_raw_files_to_the_bundle(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[Any] = []
+    write_scan_bundle = pipeline.write_scan_bundle
 
-    def spy(inventory: Any, *args: Any, **kwargs: Any) -> Any:
-        seen.append(inventory.raw)
-        return pipeline.run_scan(inventory, *args, **kwargs)
+    def spy(folder: Path, result: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(result.inventory.raw)
+        return write_scan_bundle(folder, result, *args, **kwargs)
 
-    monkeypatch.setattr(options, "run_scan", spy)
+    monkeypatch.setattr(pipeline, "write_scan_bundle", spy)
     out = tmp_path / "out"
     args = ["demo", "--out", str(out), "--evidence", str(tmp_path / "evidence")]
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     [capture] = seen
     assert capture is not None and "raw/users.jsonl" in capture.files()
+    assert (tmp_path / "evidence" / "raw" / "users.jsonl").is_file()  # in the bundle, sealed
     seen.clear()
     result = CliRunner().invoke(cli, ["demo", "--out", str(out)], catch_exceptions=False)
-    assert result.exit_code == 0 and seen == [None]
+    assert result.exit_code == 0 and not seen
