@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from scanner import pipeline
 from scanner.adapter_api import ADAPTERS
-from scanner.cli import cli, options
+from scanner.cli import cli
 from scanner.language.policy import load_policy
 from tests.adapters.raw_evidence import assert_raw_evidence
 
