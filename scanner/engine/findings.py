@@ -100,7 +100,9 @@ class Finding:
         if self.status is Status.FAIL:
             return render_template(self.check.spec.message.strip(), self._observed)
         if self.status is Status.PASS:
-            return self.check.spec.pass_message or f"Passed: {self.check.spec.title}"
+            if self.check.spec.pass_message:
+                return render_template(self.check.spec.pass_message.strip(), self._observed)
+            return f"Passed: {self.check.spec.title}"
         return str(self.status.value)
 
     def _observed(self, name: str) -> str | None:

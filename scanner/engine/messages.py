@@ -36,6 +36,11 @@ def placeholders(text: str) -> list[str]:
     return [name for _, name in _parse(text) if name]
 
 
+def has_placeholders(text: str) -> bool:
+    """True when ``text`` names a ``{field}`` to fill in."""
+    return any(name for _, name in _parse(text))
+
+
 def render_template(text: str, lookup: Callable[[str], str | None]) -> str:
     """``text`` with each ``{name}`` replaced by ``lookup(name)``; None follows the rule above."""
     parts = _parse(text)

@@ -20,7 +20,7 @@ import yaml
 from scanner.documents import MAX_JSON_BYTES, MAX_YAML_BYTES, parse_json, parse_text
 from scanner.errors import ConfigError
 from scanner.evidence.files import BundleFiles
-from scanner.evidence.raw import collection_file, find_records
+from scanner.evidence.raw import collection_file, find_records, source_collection
 from scanner.evidence.verify import Verification
 
 #: Check keys that make up the rule (the rest is prose).
@@ -125,12 +125,18 @@ def _find_record(
 ) -> RawRecord:
     """The raw responses holding ``record_id`` (`scanner.evidence.raw.find_records`)."""
     found = RawRecord(collection, record_id)
-    name = collection_file(collection)
-    if name not in listed:
-        found.problem = f"{name} is not in the bundle"
+    # A pointer resolves through its collection's file, else its nearest parent's (or,
+    # for a tenant-level setting, the tenant's), then the files below that one.
+    raw_names = {n for n in listed if n.startswith("raw/")}
+    source = source_collection(dict.fromkeys(raw_names, b""), collection, record_id)
+    if source is None:
+        found.problem = f"{collection_file(collection)} is not in the bundle"
         return found
+    name = collection_file(source)
+    below = name[: -len(".jsonl")] + "."
+    wanted = sorted(n for n in raw_names if n == name or n.startswith(below))
     try:
-        matches = find_records({name: bundle.read(name)}, collection, record_id)
+        matches = find_records({n: bundle.read(n) for n in wanted}, collection, record_id)
     except (ValueError, UnicodeDecodeError) as exc:
         found.problem = f"{name} cannot be read as JSON lines ({type(exc).__name__})"
         return found

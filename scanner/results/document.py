@@ -32,6 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from scanner.engine.findings import Finding, Status
+from scanner.engine.messages import has_placeholders
 from scanner.engine.scan import ScanResult
 from scanner.language.check_spec import SEVERITIES
 from scanner.language.compiler import CompiledCheck
@@ -146,7 +147,7 @@ def passed_entries(findings: Iterable[Finding], result: ScanResult) -> list[dict
             entry: dict[str, Any] = {
                 "check_id": check.id,
                 "resource_type": finding.resource_type,
-                "message": clean_text(finding.message(), True),
+                "message": clean_text(_pass_message(finding), True),
                 "count": 0,
                 "resources": [],
             }
@@ -156,6 +157,16 @@ def passed_entries(findings: Iterable[Finding], result: ScanResult) -> list[dict
     for entry, _ in entries.values():
         entry["count"] = len(entry["resources"])
     return [entry for entry, _ in entries.values()]
+
+
+def _pass_message(finding: Finding) -> str:
+    """The one message of a check's compact PASS entry: the check's pass message when it
+    names no resource field (one filled in for the first resource would misname the rest),
+    else "Passed: <title>"."""
+    spec = finding.check.spec
+    if spec.pass_message and not has_placeholders(spec.pass_message):
+        return spec.pass_message.strip()
+    return f"Passed: {spec.title}"
 
 
 def _pair_reader(check: CompiledCheck, tenant: Any) -> Any:
