@@ -169,9 +169,14 @@ def _run(
 def _judge(
     inventory: Inventory, policy: Policy, request: ScanRequest
 ) -> tuple[ScanResult, Document]:
+    # Record pointers lead into an evidence bundle's raw files: kept when one is written.
+    with_records = request.evidence is not None
     if request.framework is None:
         result = run_checks(inventory, policy, request.check_ids, request.check_dirs, request.now)
-        return result, to_document(result, request.fail_on, full_pass=request.full_pass)
+        document = to_document(
+            result, request.fail_on, full_pass=request.full_pass, records=with_records
+        )
+        return result, document
     specs = load_checks(request.check_dirs)
     frameworks = load_frameworks(specs, request.check_dirs)
     chosen = find_framework(frameworks, request.framework)
@@ -179,7 +184,12 @@ def _judge(
     selected = select_checks(in_framework, policy, request.check_ids or chosen.check_ids())
     result = evaluate(inventory, policy, selected, request.now)
     document = to_document(
-        result, request.fail_on, frameworks, [chosen.id], full_pass=request.full_pass
+        result,
+        request.fail_on,
+        frameworks,
+        [chosen.id],
+        full_pass=request.full_pass,
+        records=with_records,
     )
     return result, document
 

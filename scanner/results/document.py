@@ -80,9 +80,15 @@ def _check_document(
     return cleaned
 
 
-def finding_document(finding: Finding, result: ScanResult) -> dict[str, Any]:
-    """One finding as JSON data, its CRM text neutralised (`scanner.sanitize`)."""
+def finding_document(finding: Finding, result: ScanResult, records: bool = True) -> dict[str, Any]:
+    """One finding as JSON data, its CRM text neutralised (`scanner.sanitize`).
+
+    ``records``: add ``evidence.records``, the collected records behind the verdict.
+    """
     tenant = result.inventory.tenant
+    evidence = finding.evidence()
+    if records:  # the collected records behind the verdict (scanner.engine.records)
+        evidence = {**evidence, "records": finding.records(tenant)}
     check = finding.check
     exception = finding.exception.as_dict(result.today) if finding.exception else None
     return {
@@ -99,8 +105,7 @@ def finding_document(finding: Finding, result: ScanResult) -> dict[str, Any]:
             "name": clean_text(finding.resource_name(tenant), True),
         },
         "message": clean_text(finding.message(), True),
-        # records: the collected records behind the verdict (scanner.engine.records)
-        "evidence": clean_value({**finding.evidence(), "records": finding.records(tenant)}, True),
+        "evidence": clean_value(evidence, True),
         "remediation": check.spec.remediation.strip(),
         "exception": clean_value(exception),
         "attestation": clean_value(finding.attestation.as_dict()) if finding.attestation else None,
@@ -269,13 +274,16 @@ def to_document(
     frameworks: Mapping[str, Framework] | None = None,
     report_frameworks: Sequence[str] = (),
     full_pass: bool = False,
+    records: bool = True,
 ) -> dict[str, Any]:
     """The whole result as JSON data (schema 2.0).
 
     ``frameworks`` maps checks to requirements (default: the shipped frameworks);
     ``report_frameworks`` names the frameworks to report per requirement. ``full_pass``
     keeps every PASS verdict in full in ``findings`` instead of listing the per-resource
-    ones in ``passed``.
+    ones in ``passed``. ``records`` adds each finding's ``evidence.records`` (the scan
+    pipeline asks for them when it writes an evidence bundle, whose raw files they point
+    into: up to 100 pointers a finding would otherwise weigh on every large report).
     """
     inventory = result.inventory
     known = shipped_frameworks() if frameworks is None else frameworks
@@ -289,7 +297,7 @@ def to_document(
         if not full_pass and is_compact_pass(finding):
             compact.append(finding)
             continue
-        full = finding_document(finding, result)
+        full = finding_document(finding, result, records)
         if full["status"] in GROUPED:
             grouped.append(full)
         stored.append(stored_finding(full, kinds.get(full["check_id"])))

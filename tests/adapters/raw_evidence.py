@@ -23,6 +23,7 @@ from scanner.evidence.raw import (
 from scanner.language.policy import load_policy
 from scanner.model.inventory import Inventory
 from scanner.results.document import to_document
+from scanner.results.reader import ResultReader
 
 #: Methods that change data: none may appear in the raw evidence (the guard refuses them).
 WRITES = frozenset({"PUT", "PATCH", "DELETE"})
@@ -84,7 +85,7 @@ def assert_raw_evidence(
         assert secret and secret not in everything, f"{secret[:10]}... is in the raw evidence"
     result = run_checks(inventory, load_policy(policy), now=now)
     document = to_document(result)
-    fails = [f for f in document["findings"] if f["status"] == "FAIL"]
+    fails = [f for f in ResultReader(document).attention() if f["status"] == "FAIL"]
     assert fails or not failing, "no FAIL finding to follow"
     for finding in fails:
         records = finding["evidence"]["records"]

@@ -10,6 +10,7 @@ from click.testing import CliRunner, Result
 from benchmarks.synthetic_org import make_inventory
 from scanner.cli import cli
 from scanner.model.snapshot import save_snapshot
+from scanner.results.reader import ResultReader
 from tests.scanner.evidence.kit import new_key, public_pem, read_members, scan_bundle, write_members
 
 
@@ -22,7 +23,7 @@ def test_explain_traces_a_finding_to_its_raw_record(tmp_path: Path, name: str) -
     key = new_key()
     _, document = scan_bundle(tmp_path / name, key)
     traced = next(
-        f for f in document["findings"]
+        f for f in ResultReader(document).attention()
         if f["status"] == "FAIL" and f["resource"]["type"] == "users" and f["evidence"].get("records")
     )  # fmt: skip
     finding_id = f"{traced['check_id']}:{traced['resource']['id']}"
@@ -173,7 +174,7 @@ def test_the_auditor_flow_on_a_demo_scan(tmp_path: Path) -> None:
 def test_explain_reads_no_file_the_statement_does_not_list(tmp_path: Path) -> None:
     _, document = scan_bundle(tmp_path / "bundle", None)
     traced = next(
-        f for f in document["findings"]
+        f for f in ResultReader(document).attention()
         if f["status"] == "FAIL" and f["resource"]["type"] == "users" and f["evidence"].get("records")
     )  # fmt: skip
     finding_id = f"{traced['check_id']}:{traced['resource']['id']}"

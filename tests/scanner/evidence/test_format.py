@@ -99,7 +99,8 @@ def test_two_scans_of_one_snapshot_differ_only_in_scan_id_and_times(tmp_path: Pa
         json.loads((tmp_path / run / "results.json").read_text()) for run in ("one", "two")
     ]
     for document in documents:
-        for volatile in ("scan_id", "started_at", "finished_at"):
+        # as_of is the scan's clock: "now" unless --as-of names a time
+        for volatile in ("scan_id", "started_at", "finished_at", "as_of"):
             document.pop(volatile)
     assert documents[0] == documents[1]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.errors import ConfigError
+from scanner.errors import ConfigError, InputFileError
 from scanner.language.check_spec import load_checks
 from scanner.reports.framework_report import build_report
 from scanner.reports.proof import bundle_files, proof_locations, raw_file
@@ -134,12 +134,12 @@ def test_raw_file_is_the_collections_own_else_its_nearest_parents() -> None:
     ]
 
 
-def test_malformed_record_pointers_are_ignored(tmp_path: Path) -> None:
+def test_malformed_record_pointers_are_refused_with_their_location(tmp_path: Path) -> None:
+    """The result schema types ``evidence.records``: a hand-edited pointer without an id
+    is a clear input error (file, line, field), never a crash or a silent skip."""
     records = {
         "records": [{"id": "x"}, "users", {"collection": 7}, {"collection": "roles", "id": "r"}]
     }
     doc = document([finding("PRIV-005", "FAIL", evidence=records)])
-    report = build_report(framework(("R", ["PRIV-005"])), read_result(save(doc, tmp_path)), {})
-    assert [link.path for link in report.requirements[0].proof if link.path.startswith("raw/")] == [
-        "raw/roles.jsonl"
-    ]
+    with pytest.raises(InputFileError, match="evidence/records"):
+        read_result(save(doc, tmp_path))

@@ -81,11 +81,13 @@ def test_extra_keys_are_kept(current: dict[str, Any], tmp_path: Path) -> None:
     """Other branches add evidence.records and a top-level trend: the schema stays open."""
     document = json.loads(json.dumps(current))
     document["findings"][0]["evidence"]["records"] = [{"collection": "users", "id": "005X"}]
-    document["trend"] = {"scans": 3}
+    trend = [{"scanned_at": "2026-11-30T12:00:00Z", "by_status": {"FAIL": 3}, "score": 71.5}]
+    document["trend"] = trend
+    document["x_extension"] = {"scans": 3}
     path = tmp_path / "r.json"
     path.write_text(json.dumps(document), "utf-8")
     loaded = load_result(path)
-    assert loaded["trend"] == {"scans": 3}
+    assert loaded["trend"] == trend and loaded["x_extension"] == {"scans": 3}
     first = next(read(loaded).attention())
     assert first["evidence"]["records"] == [{"collection": "users", "id": "005X"}]
 
