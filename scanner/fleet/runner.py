@@ -45,6 +45,7 @@ from scanner.errors import (
 )
 from scanner.fleet.targets import Target
 from scanner.notify.webhook import Notifier, SendResult
+from scanner.results.reader import ResultReader
 from scanner.sanitize import clean_message
 from scanner.store import open_store
 
@@ -192,7 +193,8 @@ def new_failures(outcome: pipeline.ScanOutcome) -> list[dict[str, Any]]:
         ]
     if outcome.changes is not None:
         return list(outcome.changes.new_failures)
-    return [f for f in outcome.document.get("findings", []) if f.get("status") == "FAIL"]
+    # complete(): a 2.0 finding states its check's title and severity only in checks[].
+    return [f for f in ResultReader(outcome.document).attention() if f.get("status") == "FAIL"]
 
 
 def notify_outcome(notifier: Notifier, result: TargetOutcome) -> list[SendResult]:

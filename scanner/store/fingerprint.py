@@ -24,6 +24,7 @@ from typing import Any
 from scanner.engine.findings import Finding
 from scanner.engine.scan import ScanResult
 from scanner.redact import redact
+from scanner.results.reader import ResultReader
 
 PREFIX = "crmscan-finding-v1"
 SEPARATOR = "\x1f"
@@ -240,8 +241,13 @@ def document_observations(document: dict[str, Any]) -> Observed:
     tenant = document.get("tenant") or {}
     platform, tenant_id = str(tenant.get("platform") or "unknown"), tenant.get("id")
 
+    reader = ResultReader(document)
+    severity = {str(c["id"]): str(c.get("severity", "info")) for c in document["checks"]}
+
     def rows() -> Iterator[Observation]:
-        for finding in document["findings"]:
+        # complete(): a 2.0 finding leaves out what its check already says (the resource
+        # type, the severity); the fingerprint needs them as a 1.x finding states them.
+        for finding in map(reader.complete, document["findings"]):
             resource = finding.get("resource") or {}
             resource_type = str(resource.get("type") or "tenant")
             key = str(resource.get("id") or resource.get("name"))
@@ -257,28 +263,23 @@ def document_observations(document: dict[str, Any]) -> Observed:
                 _text(resource.get("id")),
                 _text(resource.get("name")),
                 None if status == "PASS" else redact(str(finding.get("message") or "")),
-                bool(exception) and not exception.get("expired", False),
+                exception is not None and not exception.get("expired", False),
                 expires,
             )
         # Schema 2.0 keeps PASS verdicts compactly, per check: [[id, name], ...].
-        passed = document.get("passed") if str(document.get("schema_version")) >= "2" else None
-        severity = {str(c["id"]): str(c.get("severity", "info")) for c in document["checks"]}
-        for entry in passed if isinstance(passed, list) else []:
-            check_id, resource_type = str(entry["check_id"]), str(entry["resource_type"])
-            for ident, name in entry["resources"]:
-                key = str(ident or name)
-                yield Observation(
-                    fingerprint(platform, tenant_id, check_id, resource_type, key),
-                    check_id,
-                    severity.get(check_id, "info"),
-                    "PASS",
-                    resource_type,
-                    _text(ident),
-                    _text(name),
-                    None,
-                    False,
-                    None,
-                )
+        for check_id, resource_type, ident, name in reader.compact_passes():
+            yield Observation(
+                fingerprint(platform, tenant_id, check_id, resource_type, str(ident or name)),
+                check_id,
+                severity.get(check_id, "info"),
+                "PASS",
+                resource_type,
+                _text(ident),
+                _text(name),
+                None,
+                False,
+                None,
+            )
 
     observed = Observed()
     for row in rows():
