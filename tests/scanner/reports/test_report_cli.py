@@ -98,7 +98,8 @@ def test_evidence_bundle_marks_proof(demo_result: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--framework", "nope"], "no framework 'nope'"),
+        # not a word another test registers as a secret (redaction is process-wide)
+        (["--framework", "no-such-framework"], "no framework 'no-such-framework'"),
         (["--framework", "gdpr", "--format", "sarif"], "not in sarif"),
         (["--framework", "gdpr", "--format", "html,md", "--out", "-"], "exactly one framework"),
         (["--evidence", "somewhere"], "--evidence and --policy go with --framework"),
