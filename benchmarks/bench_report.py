@@ -67,7 +67,7 @@ def _child(snapshot: Path, formats: list[str], out: Path) -> None:
     phases["evaluation"] = time.perf_counter() - mark
     peaks["evaluation"] = _peak_rss_mb(resource.RUSAGE_SELF)
     mark = time.perf_counter()
-    document = to_document(result, "low")
+    document = to_document(result, "low", records=False)  # as a scan without --evidence
     phases["result document"] = time.perf_counter() - mark
     peaks["result document"] = _peak_rss_mb(resource.RUSAGE_SELF)
     files: dict[str, int] = {}
