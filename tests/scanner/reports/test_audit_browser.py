@@ -26,20 +26,13 @@ from scanner.language.frameworks import shipped_frameworks
 from scanner.reports.framework_report import AuditReport, build_report
 from scanner.reports.source import read_result
 from scanner.reports.writers import AUDIT_FORMATS, write_audit
+from tests.scanner.outputs.chromium import CHROMEDRIVER, CHROMIUM
+from tests.scanner.outputs.chromium import FLAGS as CHROME_FLAGS
 from tests.scanner.reports.builders import document, exception, finding, framework, save
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
+# The same Chromium and flags as the HTML report tests; a narrower window, no scrollbars.
 FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
+    *(f for f in CHROME_FLAGS if not f.startswith("--window-size=")),
     "--window-size=1300,1000",
     "--hide-scrollbars",
 ]
