@@ -46,6 +46,16 @@ def _generate(users: int, permission_sets: int, path: Path) -> float:
 
 def _child(snapshot: Path, formats: list[str], out: Path) -> None:
     """The scan, phase by phase, in this (fresh) process; prints one JSON line."""
+    try:
+        from scanner.memory import collector_paused
+    except ImportError:  # main before the collector was paused during a scan
+        _phases(snapshot, formats, out)
+        return
+    with collector_paused():  # as scanner.pipeline loads and scans
+        _phases(snapshot, formats, out)
+
+
+def _phases(snapshot: Path, formats: list[str], out: Path) -> None:
     phases: dict[str, float] = {}
     peaks: dict[str, float] = {}
     started = time.perf_counter()

@@ -32,8 +32,9 @@ from scanner.evidence.raw import RawCapture, capturing
 from scanner.language.check_spec import SEVERITIES, load_checks
 from scanner.language.frameworks import find_framework, load_frameworks
 from scanner.language.policy import Policy, load_policy
+from scanner.memory import collector_paused
 from scanner.model.inventory import Inventory
-from scanner.model.snapshot import redacted_inventory, save_snapshot
+from scanner.model.snapshot import load_snapshot, redacted_inventory, save_snapshot
 from scanner.outputs import FORMATS, Document, write_report
 from scanner.results.diff import ScanDiff
 from scanner.results.document import to_document
@@ -157,13 +158,20 @@ def _run(
     declarations, redacted of any secret a server echoed into it: the one place collected
     data enters. The raw capture is redacted as it records."""
     capture = RawCapture() if capture_raw else None
-    with capturing(capture):
+    with collector_paused(), capturing(capture):
         inventory = adapter.collect(scope, progress or NullProgress())
-    if not inventory.capabilities:
-        inventory.capabilities = list(adapter.capabilities)
-    inventory = redacted_inventory(inventory)
+        if not inventory.capabilities:
+            inventory.capabilities = list(adapter.capabilities)
+        inventory = redacted_inventory(inventory)
     inventory.raw = capture
     return inventory
+
+
+def load_inventory(path: Path | str) -> Inventory:
+    """The inventory saved in the snapshot at ``path`` (``scan --snapshot``), validated and
+    redacted (`scanner.model.snapshot.load_snapshot`)."""
+    with collector_paused():
+        return load_snapshot(path)
 
 
 def _judge(
@@ -212,6 +220,11 @@ def run_scan(inventory: Inventory, policy: Policy, request: ScanRequest) -> Scan
                 "--fail-on-new compares with the previous scan: give --store (or set "
                 "CRMSCAN_STORE) or --history DIR"
             )
+    with collector_paused():  # a large scan's objects, walked by the collector for nothing
+        return _keep(inventory, policy, request)
+
+
+def _keep(inventory: Inventory, policy: Policy, request: ScanRequest) -> ScanOutcome:
     if request.save_snapshot is not None:
         save_snapshot(inventory, request.save_snapshot)
     result, document = _judge(inventory, policy, request)

@@ -27,7 +27,6 @@ from scanner.fleet.runner import FleetRun, TargetOutcome, fleet_exit_code, run_f
 from scanner.fleet.targets import Fleet, Target, load_fleet
 from scanner.language.policy import Policy
 from scanner.model.inventory import Inventory
-from scanner.model.snapshot import load_snapshot
 from scanner.notify import Notifier
 from scanner.sanitize import clean_message
 
@@ -153,7 +152,7 @@ def scan_command(
         ctx.exit(scan_targets(load_fleet(config), report, framework, timeout, jobs))
     policy = report.policy()
     if snapshot is not None:
-        inventory = load_snapshot(snapshot)
+        inventory = pipeline.load_inventory(snapshot)
     else:
         assert platform is not None
         inventory = collect(
