@@ -111,7 +111,7 @@ _UNSAFE_JSON_LINE = re.compile(
 )
 
 
-def _plainly_safe(value: Any, secrets: bool = False) -> bool:
+def plainly_safe(value: Any, secrets: bool = False) -> bool:
     """True when ``value`` holds no character `neutralize` would change, even on one
     line, (with ``secrets``) and nothing `redact` would change: one orjson encoding and
     one or two searches instead of a walk. JSON escapes a string's quotes, backslashes
@@ -133,7 +133,7 @@ def clean_value(value: Any, single_line: bool = False) -> Any:
     """
     if isinstance(value, str):
         return neutralize(value, single_line)
-    if value is None or _plainly_safe(value):
+    if value is None or plainly_safe(value):
         return value
     return _clean(value, single_line, _keep)
 
@@ -145,7 +145,7 @@ def clean_document(value: Any, single_line: bool = False) -> Any:
     unknown origin (a result file read back); nothing is copied where nothing changes,
     and a document with nothing to change costs one encoding and two searches.
     """
-    if isinstance(value, (dict, list)) and _plainly_safe(value, secrets=True):
+    if isinstance(value, (dict, list)) and plainly_safe(value, secrets=True):
         return value
     return _clean(value, single_line, redact)
 

@@ -31,6 +31,14 @@ def _parse(text: str) -> tuple[tuple[str, str | None], ...]:
         return ((text, None),)
 
 
+@lru_cache(maxsize=1024)
+def _format(text: str) -> str:
+    """``text`` as a ``%`` format with one ``%s`` per placeholder, its literal text kept."""
+    return "".join(
+        literal.replace("%", "%%") + ("%s" if name else "") for literal, name in _parse(text)
+    )
+
+
 def placeholders(text: str) -> list[str]:
     """The ``{field}`` names in ``text``."""
     return [name for _, name in _parse(text) if name]
@@ -43,11 +51,15 @@ def has_placeholders(text: str) -> bool:
 
 def render_template(text: str, lookup: Callable[[str], str | None]) -> str:
     """``text`` with each ``{name}`` replaced by ``lookup(name)``; None follows the rule above."""
-    parts = _parse(text)
-    values = [lookup(name) for _, name in parts if name]
+    return render_values(text, [lookup(name) for _, name in _parse(text) if name])
+
+
+def render_values(text: str, values: list[str | None]) -> str:
+    """``text`` with its placeholders replaced by ``values``, in the order `placeholders`
+    lists them (a caller that reads them itself); None follows the rule above."""
     if None not in values:  # the common case: nothing to drop
-        filled = iter(values)
-        return "".join(literal + (next(filled) or "" if name else "") for literal, name in parts)
+        return _format(text) % tuple(values)
+    parts = _parse(text)
     pieces: list[str] = []
     index = 0
     for literal, name in parts:

@@ -70,7 +70,13 @@ class ScanResult:
 
     def exit_code(self, fail_on: str) -> int:
         """0 gate passed, 1 gate failed, 3 incomplete (ERROR findings) but gate passed."""
-        if self.gate_failures(fail_on):
+        threshold = SEVERITY_RANK[fail_on]
+        if any(
+            f.status is Status.FAIL
+            and SEVERITY_RANK[f.check.severity] >= threshold
+            and not f.gate_exempt(self.today)
+            for f in self.findings
+        ):
             return EXIT_GATE_FAILED
         if any(f.status is Status.ERROR for f in self.findings):
             return EXIT_INCOMPLETE

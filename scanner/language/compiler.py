@@ -68,11 +68,11 @@ class CompiledCheck:
     attestation_max_age_days: float | None
     parameters: dict[str, Any]
     exceptions: list[PolicyException] = field(default_factory=list)
+    #: The check id (``spec.id``; an attribute: a large scan reads it millions of times).
+    id: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def id(self) -> str:
-        """The check id."""
-        return self.spec.id
+    def __post_init__(self) -> None:
+        self.id = self.spec.id
 
     @property
     def requires(self) -> tuple[str, ...]:

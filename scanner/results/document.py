@@ -28,11 +28,11 @@ checks: [{id, outcome}], not_run: [ids], note}]}``; see `scanner.language.framew
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.engine.findings import Finding, Status
-from scanner.engine.messages import has_placeholders
 from scanner.engine.scan import ScanResult
 from scanner.language.check_spec import SEVERITIES
 from scanner.language.compiler import CompiledCheck
@@ -42,10 +42,33 @@ from scanner.language.frameworks import (
     framework_report,
     shipped_frameworks,
 )
-from scanner.model.resources import getter
 from scanner.model.values import to_json
-from scanner.results.grouping import GROUPED, coverage_counts, finding_groups
-from scanner.sanitize import clean_text, clean_value
+from scanner.results.grouping import coverage_counts, finding_groups
+from scanner.results.stored import (
+    OPTIONAL,
+    PER_CHECK,
+    PER_TENANT,
+    StoredFindings,
+    finding_document,
+    is_compact_pass,
+    passed_entries,
+    stored_finding,
+)
+from scanner.sanitize import clean_value
+
+__all__ = [
+    "COMPACT",
+    "FULL",
+    "OPTIONAL",
+    "PER_CHECK",
+    "PER_TENANT",
+    "RESULT_SCHEMA_VERSION",
+    "finding_document",
+    "is_compact_pass",
+    "stored_finding",
+    "summarize",
+    "to_document",
+]
 
 #: 1.1 added ``groups``, ``capabilities`` and ``summary.coverage``; 2.0 keeps per-resource
 #: PASS verdicts compactly in ``passed`` and records ``as_of`` (docs/results.md).
@@ -80,122 +103,6 @@ def _check_document(
     return cleaned
 
 
-def finding_document(finding: Finding, result: ScanResult, records: bool = True) -> dict[str, Any]:
-    """One finding as JSON data, its CRM text neutralised (`scanner.sanitize`).
-
-    ``records``: add ``evidence.records``, the collected records behind the verdict.
-    """
-    tenant = result.inventory.tenant
-    evidence = finding.evidence()
-    if records:  # the collected records behind the verdict (scanner.engine.records)
-        evidence = {**evidence, "records": finding.records(tenant)}
-    check = finding.check
-    exception = finding.exception.as_dict(result.today) if finding.exception else None
-    return {
-        "check_id": check.id,
-        "title": check.spec.title,
-        "severity": check.severity,
-        "domain": check.spec.domain,
-        "status": finding.status.value,
-        "platform": tenant.platform,
-        "tenant_id": clean_text(tenant.id, True),
-        "resource": {
-            "type": finding.resource_type,
-            "id": clean_text(finding.resource_id(tenant), True),
-            "name": clean_text(finding.resource_name(tenant), True),
-        },
-        "message": clean_text(finding.message(), True),
-        "evidence": clean_value(evidence, True),
-        "remediation": check.spec.remediation.strip(),
-        "exception": clean_value(exception),
-        "attestation": clean_value(finding.attestation.as_dict()) if finding.attestation else None,
-    }
-
-
-#: Finding fields a 2.0 document does not repeat in each finding: they are the check's
-#: (``checks[]``) or the tenant's; `scanner.results.reader` puts them back.
-PER_CHECK = ("title", "severity", "domain", "remediation")
-PER_TENANT = ("platform", "tenant_id")
-#: Finding fields a 2.0 document leaves out when they are null.
-OPTIONAL = ("exception", "attestation")
-
-
-def stored_finding(finding: dict[str, Any], resource_type: str | None) -> dict[str, Any]:
-    """``finding`` (as `finding_document` builds it) as a 2.0 document stores it: the
-    resource's ``type`` too is left out when it is the check's ``resource``."""
-    stored = {
-        key: value
-        for key, value in finding.items()
-        if key not in PER_CHECK
-        and key not in PER_TENANT
-        and (value is not None or key not in OPTIONAL)
-    }
-    resource = stored["resource"]
-    if resource["type"] == resource_type:
-        stored["resource"] = {"id": resource["id"], "name": resource["name"]}
-    return stored
-
-
-def is_compact_pass(finding: Finding) -> bool:
-    """True for a PASS verdict on one resource (listed in ``passed`` in schema 2.0)."""
-    return finding.status is Status.PASS and finding.resource_type != "tenant"
-
-
-def passed_entries(findings: Iterable[Finding], result: ScanResult) -> list[dict[str, Any]]:
-    """The per-resource PASS verdicts, one entry per check, in evaluation order."""
-    tenant = result.inventory.tenant
-    entries: dict[str, tuple[dict[str, Any], Any]] = {}
-    for finding in findings:
-        check = finding.check
-        known = entries.get(check.id)
-        if known is None:
-            entry: dict[str, Any] = {
-                "check_id": check.id,
-                "resource_type": finding.resource_type,
-                "message": clean_text(_pass_message(finding), True),
-                "count": 0,
-                "resources": [],
-            }
-            known = entries[check.id] = (entry, _pair_reader(check, tenant))
-        entry, pair = known
-        entry["resources"].append(pair(finding))
-    for entry, _ in entries.values():
-        entry["count"] = len(entry["resources"])
-    return [entry for entry, _ in entries.values()]
-
-
-def _pass_message(finding: Finding) -> str:
-    """The one message of a check's compact PASS entry: the check's pass message when it
-    names no resource field (one filled in for the first resource would misname the rest),
-    else "Passed: <title>"."""
-    spec = finding.check.spec
-    if spec.pass_message and not has_placeholders(spec.pass_message):
-        return spec.pass_message.strip()
-    return f"Passed: {spec.title}"
-
-
-def _pair_reader(check: CompiledCheck, tenant: Any) -> Any:
-    """Reads ``[id, name]`` of a finding's resource, as `Finding.resource_id` and
-    `Finding.resource_name` would, with the attribute readers looked up once."""
-    kind = check.kind
-    if kind.path in ("tenant", "field_permissions"):
-        return lambda f: [
-            clean_text(f.resource_id(tenant), True),
-            clean_text(f.resource_name(tenant), True),
-        ]
-    ident, name = getter(kind.id_field), getter(kind.name_field)
-
-    def pair(finding: Finding) -> list[str | None]:
-        resource = finding.resource
-        value = ident(resource)
-        text = None if value is None else str(value)
-        label = name(resource)
-        shown = text if label is None else str(label)
-        return [clean_text(text, True), clean_text(shown, True)]
-
-    return pair
-
-
 def _outcome(statuses: set[Status], gate_fail: bool) -> str:
     if gate_fail:
         return "FAIL"
@@ -207,26 +114,44 @@ def _outcome(statuses: set[Status], gate_fail: bool) -> str:
     return "NOT_APPLICABLE"
 
 
-def summarize(result: ScanResult) -> dict[str, Any]:
-    """Counts by status and severity, per-check outcomes and a 0-100 posture score.
+@dataclass
+class _Tally:
+    """The findings counted once: per check and status, the resources they stand for,
+    the excepted ones and the checks with a FAIL no exception covers."""
 
-    One pass over the findings (a scan of 100,000 users has a million)."""
+    counted: Counter[tuple[str, Status]] = field(default_factory=Counter)
+    weighted: Counter[tuple[str, Status]] = field(default_factory=Counter)
+    excepted: int = 0
+    gate_fail: set[str] = field(default_factory=set)
+
+
+def _tally(result: ScanResult) -> _Tally:
+    """One pass over the findings (a scan of 100,000 users has a million)."""
     today = result.today
-    statuses: dict[str, set[Status]] = defaultdict(set)
-    gate_fail: set[str] = set()
-    counted: Counter[tuple[str, Status]] = Counter()
-    excepted = 0
+    tally = _Tally()
+    counted, weighted, gate_fail = tally.counted, tally.weighted, tally.gate_fail
+    undecided = (Status.ERROR, Status.MANUAL)
     for finding in result.findings:
-        check, status = finding.check, finding.status
-        counted[(check.id, status)] += 1
+        key = (finding.check.id, finding.status)
+        counted[key] += 1
+        if key[1] in undecided:  # a grouped finding counts the resources it stands for
+            weighted[key] += finding.represents - 1
         if finding.exception is not None and finding.gate_exempt(today):
-            excepted += 1
-        elif status is Status.FAIL:
-            gate_fail.add(check.id)
+            tally.excepted += 1
+        elif key[1] is Status.FAIL:
+            gate_fail.add(key[0])
+    return tally
+
+
+def summarize(result: ScanResult, tally: _Tally | None = None) -> dict[str, Any]:
+    """Counts by status and severity, per-check outcomes and a 0-100 posture score."""
+    tally = tally or _tally(result)
+    counted = tally.counted
+    statuses: dict[str, set[Status]] = defaultdict(set)
     for check_id, status in counted:
         statuses[check_id].add(status)
     outcomes = {
-        check.id: _outcome(statuses.get(check.id, set()), check.id in gate_fail)
+        check.id: _outcome(statuses.get(check.id, set()), check.id in tally.gate_fail)
         for check in result.checks
     }
     severity_of = {check.id: check.severity for check in result.checks}
@@ -247,24 +172,20 @@ def summarize(result: ScanResult) -> dict[str, Any]:
         },
         "checks": {"total": len(result.checks), "by_outcome": dict(Counter(outcomes.values()))},
         "check_outcomes": outcomes,
-        "excepted": excepted,
+        "excepted": tally.excepted,
         "score": score,
     }
 
 
-def _coverage(findings: Sequence[Finding]) -> dict[str, Any]:
+def _coverage(result: ScanResult, tally: _Tally) -> dict[str, Any]:
     """`coverage_counts` of the findings, counted per check and status first (a grouped
     finding counts the resources it stands for)."""
-    rows: Counter[tuple[str, str]] = Counter()
-    domains: dict[str, str] = {}
-    for finding in findings:
-        check, status = finding.check, finding.status
-        if status is Status.ERROR or status is Status.MANUAL:
-            rows[(check.id, status.value)] += finding.represents
-        else:
-            rows[(check.id, status.value)] += 1
-        domains.setdefault(check.id, check.spec.domain)
-    expanded = ((domains[cid], status, n) for (cid, status), n in rows.items())
+    domains = {check.id: check.spec.domain for check in result.checks}
+    for finding in result.findings:  # checks a result does not list (none in a scan)
+        if finding.check.id not in domains:
+            domains[finding.check.id] = finding.check.spec.domain
+    rows = tally.counted + tally.weighted
+    expanded = ((domains[cid], status.value, n) for (cid, status), n in rows.items())
     return coverage_counts(expanded, weighted=True)
 
 
@@ -288,20 +209,27 @@ def to_document(
     inventory = result.inventory
     known = shipped_frameworks() if frameworks is None else frameworks
     mappings = check_mappings(known.values())
-    summary = summarize(result)
-    stored: list[dict[str, Any]] = []
+    tally = _tally(result)
+    summary = summarize(result, tally)
+    builder = StoredFindings(result, records)
     grouped: list[dict[str, Any]] = []  # ERROR and MANUAL findings in full, for `groups`
     compact: list[Finding] = []
-    kinds = {check.id: check.spec.resource for check in result.checks}
     for finding in result.findings:
-        if not full_pass and is_compact_pass(finding):
+        status = finding.status
+        if (  # is_compact_pass, inlined: a scan of 100,000 users has a million findings
+            status is Status.PASS
+            and not full_pass
+            and finding.resource is not None
+            and finding.check.kind.path != "tenant"
+        ):
             compact.append(finding)
-            continue
-        full = finding_document(finding, result, records)
-        if full["status"] in GROUPED:
+        elif status is Status.ERROR or status is Status.MANUAL:
+            full = finding_document(finding, result, records)
             grouped.append(full)
-        stored.append(stored_finding(full, kinds.get(full["check_id"])))
-    summary["coverage"] = _coverage(result.findings)
+            builder.add_cleaned(stored_finding(full, finding.check.spec.resource))
+        else:
+            builder.add(finding)
+    summary["coverage"] = _coverage(result, tally)
     document: dict[str, Any] = {
         "schema_version": RESULT_SCHEMA_VERSION,
         "tool": {"name": "crmscan", "version": result.tool_version},
@@ -324,8 +252,8 @@ def to_document(
             clean_value(framework_report(known[name], summary["check_outcomes"]))
             for name in report_frameworks
         ],
-        "findings": stored,
-        "passed": passed_entries(compact, result),
+        "findings": builder.finish(),
+        "passed": passed_entries(compact, result, builder.readers),
         "groups": finding_groups(grouped),
         "gaps": [clean_value(g.model_dump(mode="json"), True) for g in inventory.gaps],
         "capabilities": [
