@@ -15,7 +15,8 @@ finding exactly as `finding_document` does, so both give the same document.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from operator import attrgetter
 from typing import Any
 
 from scanner.engine.findings import Finding, Status
@@ -92,6 +93,33 @@ def is_compact_pass(finding: Finding) -> bool:
     return finding.status is Status.PASS and finding.resource_type != "tenant"
 
 
+class _Fields:
+    """Reads several fields of a resource at once, as `scanner.model.resources.getter`
+    reads each (None when a step of the path is missing): one C-level ``attrgetter``
+    call while no read has failed, each field's own getter from the first failure on."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self.names = tuple(names)
+        self._safe = [getter(name) for name in self.names]
+        self._fast: Callable[[Any], Any] | None = attrgetter(*self.names) if self.names else None
+        self._single = len(self.names) == 1
+
+    def __call__(self, resource: Any) -> tuple[Any, ...]:
+        """The fields' values on ``resource``, in the order of `names`."""
+        if self._fast is not None:
+            try:
+                got = self._fast(resource)
+            except AttributeError:  # a None along a dotted path, a field the model lacks
+                self._fast = None
+            else:
+                return (got,) if self._single else tuple(got)
+        return tuple(read(resource) for read in self._safe)
+
+
+def _text(value: Any) -> str | None:
+    return value if type(value) is str else None if value is None else str(value)
+
+
 class _CheckReaders:
     """What every finding of one check reads, looked up once: as `Finding.resource_id`,
     `Finding.resource_name`, `Finding.message` and `Finding.evidence` read it."""
@@ -102,8 +130,8 @@ class _CheckReaders:
         self.tenant = tenant
         #: Resources named as `Finding` names them only for plain collections.
         self.plain = kind.path not in ("tenant", "field_permissions")
-        self.ident, self.name = getter(kind.id_field), getter(kind.name_field)
-        self.fields = [(name, getter(name)) for name in check.fields]
+        self.naming = _Fields((kind.id_field, kind.name_field))
+        self.fields = _Fields(check.fields)
         spec = check.spec
         self.fail_text = spec.message.strip() if spec.message else None
         self.pass_text = spec.pass_message.strip() if spec.pass_message else None
@@ -118,10 +146,24 @@ class _CheckReaders:
         resource = finding.resource
         if not self.plain or resource is None:
             return [finding.resource_id(self.tenant), finding.resource_name(self.tenant)]
-        value = self.ident(resource)
-        text = None if value is None else str(value)
-        label = self.name(resource)
-        return [text, text if label is None else str(label)]
+        ident, label = self.naming(resource)
+        text = _text(ident)
+        return [text, text if label is None else _text(label)]
+
+    def pairs(self, findings: Sequence[Finding]) -> list[list[str | None]]:
+        """`pair` of each of ``findings``."""
+        if not self.plain:
+            return [self.pair(f) for f in findings]
+        naming, out = self.naming, []
+        for finding in findings:
+            resource = finding.resource
+            if resource is None:
+                out.append(self.pair(finding))
+                continue
+            ident, label = naming(resource)
+            text = ident if type(ident) is str else _text(ident)
+            out.append([text, text if label is None else _text(label)])
+        return out
 
     def message(self, finding: Finding) -> str:
         """`Finding.message`, with the template's field readers looked up once."""
@@ -154,9 +196,8 @@ class _CheckReaders:
         """`Finding.evidence`, with the field readers looked up once."""
         observed: dict[str, Any] = {}
         resource = finding.resource
-        if resource is not None:
-            for name, read in self.fields:
-                value = read(resource)
+        if resource is not None and self.fields.names:
+            for name, value in zip(self.fields.names, self.fields(resource), strict=True):
                 observed[name] = (
                     value if value is None or type(value) in _SCALARS else to_json(value)
                 )
@@ -260,23 +301,25 @@ def passed_entries(
     """
     tenant = result.inventory.tenant
     reader_of = readers or (lambda check: _CheckReaders(check, tenant))
-    entries: dict[str, tuple[dict[str, Any], Callable[[Finding], list[str | None]]]] = {}
+    per_check: dict[str, list[Finding]] = {}
     for finding in findings:
-        check = finding.check
-        known = entries.get(check.id)
-        if known is None:
-            entry: dict[str, Any] = {
-                "check_id": check.id,
-                "resource_type": finding.resource_type,
-                "message": clean_text(_pass_message(check), True),
-                "count": 0,
-                "resources": [],
-            }
-            known = entries[check.id] = (entry, reader_of(check).pair)
-        known[0]["resources"].append(known[1](finding))
-    for entry, _ in entries.values():
-        resources = entry["resources"]
-        entry["count"] = len(resources)
+        listed = per_check.get(finding.check.id)
+        if listed is None:
+            listed = per_check[finding.check.id] = []
+        listed.append(finding)
+    entries = []
+    for listed in per_check.values():
+        first = listed[0]
+        resources = reader_of(first.check).pairs(listed)
         if not plainly_safe(resources):
-            entry["resources"] = [[clean_text(i, True), clean_text(n, True)] for i, n in resources]
-    return [entry for entry, _ in entries.values()]
+            resources = [[clean_text(i, True), clean_text(n, True)] for i, n in resources]
+        entries.append(
+            {
+                "check_id": first.check.id,
+                "resource_type": first.resource_type,
+                "message": clean_text(_pass_message(first.check), True),
+                "count": len(resources),
+                "resources": resources,
+            }
+        )
+    return entries
