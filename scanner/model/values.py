@@ -23,6 +23,8 @@ def to_json(value: Any) -> Any:
         return value.value
     if isinstance(value, dict):
         return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)) and all(type(v) is str for v in value):
+        return list(value)  # the common case (permission names): no call per item
     if isinstance(value, (list, tuple, set, frozenset)):
         items = [to_json(v) for v in value]
         return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items

@@ -162,7 +162,9 @@ class _CheckReaders:
                 continue
             ident, label = naming(resource)
             text = ident if type(ident) is str else _text(ident)
-            out.append([text, text if label is None else _text(label)])
+            out.append(
+                [text, label if type(label) is str else text if label is None else str(label)]
+            )
         return out
 
     def message(self, finding: Finding) -> str:
