@@ -413,10 +413,15 @@ def _print_summary(console: Console, document: Document) -> None:
             1: "[red]gate failed[/]",
             3: "[magenta]scan incomplete[/]",
         }
+        # --fail-on-new decides the exit code when given (scanner.pipeline._gate_on_new).
+        rule = (
+            f"fail-on-new {escape(str(gate['fail_on_new']))}"
+            if gate.get("fail_on_new")
+            else f"fail-on {escape(str(gate['fail_on']))}"
+        )
         emit(
             console,
-            f"fail-on {escape(gate['fail_on'])}: {verdict.get(gate['exit_code'], '')}"
-            f" (exit {gate['exit_code']})",
+            f"{rule}: {verdict.get(gate['exit_code'], '')} (exit {gate['exit_code']})",
         )
 
 

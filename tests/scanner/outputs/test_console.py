@@ -175,3 +175,14 @@ def test_shorten_cuts_at_a_clause() -> None:
         "alpha beta; gamma delta …"
     )
     assert shorten("short") == "short"
+
+
+def test_the_gate_line_names_the_rule_that_decided_the_exit_code(
+    document: dict[str, Any],
+) -> None:
+    plain = {**document, "gate": {"fail_on": "low", "exit_code": 1}}
+    assert "fail-on low: gate failed (exit 1)" in render_console_text(plain)
+    new = {**document, "gate": {"fail_on": "low", "fail_on_new": "high", "exit_code": 0}}
+    text = render_console_text(new)
+    assert "fail-on-new high: gate passed (exit 0)" in text
+    assert "fail-on low" not in text

@@ -59,8 +59,10 @@ def test_the_batched_stored_form_is_the_exact_one(
     result = _result()
     builder = StoredFindings(result, records)
     for finding in result.findings:
-        if finding.status is Status.FAIL or finding.status is Status.NOT_APPLICABLE or (
-            finding.status is Status.PASS and finding.resource_type == "tenant"
+        if (
+            finding.status is Status.FAIL
+            or finding.status is Status.NOT_APPLICABLE
+            or (finding.status is Status.PASS and finding.resource_type == "tenant")
         ):
             builder.add(finding)
     built = builder.finish()
