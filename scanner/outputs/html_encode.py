@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import json
 import operator
-from collections.abc import Iterable, Iterator, Mapping
-from itertools import compress, count, islice
+from collections.abc import Iterable, Mapping
+from itertools import chain, compress, count, islice
 from typing import Any
 
 import orjson
 
 from scanner.engine.findings import REPORT_ORDER
 from scanner.language.check_spec import SEVERITIES
-from scanner.results.reader import PASS, ResultReader
+from scanner.results.reader import PASS, PassedResources, ResultReader
 
 NAME, ID = "\x00", "\x01"
 _NAME_JSON, _ID_JSON = b"\\u0000", b"\\u0001"
@@ -37,7 +37,6 @@ _SEVERITY_RANK: dict[Any, int] = {severity: rank for rank, severity in enumerate
 _JSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 
 Resource = tuple[str | None, str | None, str | None]
-_EXACT = object()  # `_Encoder.add_stored`: this finding is complete, encode it exactly
 
 
 def _resource(finding: Mapping[str, Any]) -> Resource:
@@ -205,24 +204,42 @@ class _Encoder:
         self.shape_column.append(self._shape_at(finding, message, evidence, tpl)[0])
         self.row_resources.append(resource)
 
-    def add_stored(self, rows: Iterable[tuple[dict[str, Any], Any]]) -> None:
-        """Encode ``rows`` in order: ``(finding, kind)`` where ``kind`` is the check's
-        resource type for a stored 2.0 finding `_fits` takes, or `_EXACT` for a complete
-        finding to encode by the exact path."""
+    def add_stored(self, findings: Iterable[Any]) -> None:
+        """Encode a document's stored ``findings`` in report order: a 2.0 finding that
+        holds exactly `_STORED_KEYS`, a resource without other keys than
+        `_RESOURCE_KEYS`, and ``check_id``, ``status`` and ``message`` as strings as
+        stored (see the module docstring), any other one completed, by the exact path."""
+        assert self.reader is not None
+        check = self.reader.check
+        complete = self.reader.complete
         known, escapes, templated = self.known, self.escapes, self.templated
         shape_column, row_resources = self.shape_column, self.row_resources
         dumps, options, exact_path = orjson.dumps, _JSON_OPTIONS, self.add
-        for finding, kind in rows:
-            if kind is _EXACT:
-                exact_path(finding)
+        kinds: dict[str, Any] = {}
+        for finding in findings:
+            if type(finding) is not dict or finding.keys() != _STORED_KEYS:
+                exact_path(complete(finding))
                 continue
-            where = finding["resource"]
+            where, message = finding["resource"], finding["message"]
+            check_id = finding["check_id"]
+            if (
+                type(where) is not dict
+                or not where.keys() <= _RESOURCE_KEYS
+                or type(message) is not str
+                or type(finding["status"]) is not str
+                or type(check_id) is not str
+            ):
+                exact_path(complete(finding))
+                continue
+            kind = kinds.get(check_id, kinds)
+            if kind is kinds:
+                kind = kinds[check_id] = (check(check_id) or {}).get("resource")
             name, ident = where.get("name"), where.get("id")
-            message, evidence = finding["message"], finding["evidence"]
+            evidence = finding["evidence"]
             try:
                 evidence_text = dumps(evidence, option=options)
             except (orjson.JSONEncodeError, TypeError):
-                exact_path(self._complete(finding))
+                exact_path(complete(finding))
                 continue
             tpl = (
                 (not name or (NAME not in name and ID not in name))
@@ -263,27 +280,52 @@ class _Encoder:
             key = (finding["check_id"], finding["status"], tpl, message, evidence_text)
             shape_at = known.get(key)
             if shape_at is None:
-                shape_at, exact = self._shape_at(self._complete(finding), message, evidence, tpl)
+                shape_at, exact = self._shape_at(complete(finding), message, evidence, tpl)
                 if exact:  # the fallback's JSON does not tell apart all that orjson's does
                     known[key] = shape_at
             shape_column.append(shape_at)
             row_resources.append((where.get("type", kind), ident, name))
-
-    def _complete(self, finding: dict[str, Any]) -> dict[str, Any]:
-        assert self.reader is not None
-        return self.reader.complete(finding)
 
     def payload(self, passing: Mapping[str, list[Resource]]) -> dict[str, Any]:
         """The payload of the findings added and of ``passing``."""
         resources = set(self.row_resources)
         for listed in passing.values():
             resources.update(listed)
-        table = sorted(resources, key=lambda r: (r[0] or "", r[1] or "", r[2] or ""))
+        payload, position = self._payload(resources)
+        at = position.__getitem__
+        payload["passing"] = {check: _runs(map(at, listed)) for check, listed in passing.items()}
+        return payload
+
+    def passed_payload(self, passed: list[PassedResources]) -> dict[str, Any]:
+        """`payload` of the passing resources `ResultReader.passed` gives (one entry per
+        check), each resource looked up by its ``(id, name)`` among its type's."""
+        pairs: dict[str, set[tuple[str | None, str | None]]] = {}
+        for entry in passed:
+            pairs.setdefault(entry.resource_type, set()).update(entry.resources)
+        resources = set(self.row_resources)
+        for kind, distinct in pairs.items():
+            resources.update([(kind, ident, name) for ident, name in distinct])
+        payload, position = self._payload(resources)
+        positions = {
+            kind: {(ident, name): position[kind, ident, name] for ident, name in distinct}
+            for kind, distinct in pairs.items()
+        }
+        payload["passing"] = {
+            entry.check_id: _runs(map(positions[entry.resource_type].__getitem__, entry.resources))
+            for entry in passed
+        }
+        return payload
+
+    def _payload(self, resources: set[Resource]) -> tuple[dict[str, Any], dict[Resource, int]]:
+        """The payload without ``passing``, and the index of each resource in its table."""
+        if set(map(type, chain.from_iterable(resources))) <= {str}:
+            table = sorted(resources)  # the key below is the resource itself
+        else:
+            table = sorted(resources, key=lambda r: (r[0] or "", r[1] or "", r[2] or ""))
         position = {resource: index for index, resource in enumerate(table)}
         types = sorted({t or "" for t, _, _ in table})
         type_index = {t: i for i, t in enumerate(types)}
-        at = position.__getitem__
-        return {
+        payload = {
             "v": PAYLOAD_VERSION,
             "types": types,
             "resources": {
@@ -293,9 +335,13 @@ class _Encoder:
             },
             "shapes": self.shapes,
             "remediations": self.remediations,
-            "rows": {"s": self.shape_column, "r": list(map(at, self.row_resources))},
-            "passing": {check: _runs(map(at, listed)) for check, listed in passing.items()},
+            "rows": {
+                "s": self.shape_column,
+                "r": list(map(position.__getitem__, self.row_resources)),
+            },
+            "passing": {},
         }
+        return payload, position
 
 
 def encode(
@@ -316,20 +362,6 @@ def passing_of(reader: ResultReader) -> dict[str, list[Resource]]:
         kind = entry.resource_type
         listed.extend([(kind, ident, name) for ident, name in entry.resources])
     return passing
-
-
-def _fits(finding: Any) -> bool:
-    """True when `_Encoder.add_stored` takes ``finding`` as stored."""
-    if type(finding) is not dict or finding.keys() != _STORED_KEYS:
-        return False
-    where = finding["resource"]
-    return (
-        type(where) is dict
-        and where.keys() <= _RESOURCE_KEYS
-        and type(finding["message"]) is str
-        and type(finding["status"]) is str
-        and type(finding["check_id"]) is str
-    )
 
 
 def _report_order(reader: ResultReader, stored: list[Any]) -> list[list[Any]]:
@@ -359,26 +391,14 @@ def _report_order(reader: ResultReader, stored: list[Any]) -> list[list[Any]]:
 
 def stored_payload(
     document: Mapping[str, Any],
-) -> tuple[dict[str, Any], list[Mapping[str, Any]], dict[str, list[Resource]]]:
+) -> tuple[dict[str, Any], list[Mapping[str, Any]], dict[str, int]]:
     """The payload `encode` gives the view of ``document`` (`html_data.view_of`), the
-    document's stored findings that are not PASS (as stored) and the passing resources."""
+    document's stored findings that are not PASS (as stored) and per check how many
+    resources passed."""
     reader = ResultReader(document)
     stored = [f for f in document["findings"] if f["status"] != PASS]
-    kinds: dict[str, Any] = {}
-
-    def rows() -> Iterator[tuple[Any, Any]]:
-        for run in _report_order(reader, stored):
-            for finding in run:
-                if not _fits(finding):
-                    yield reader.complete(finding), _EXACT
-                    continue
-                check_id = finding["check_id"]
-                kind = kinds.get(check_id, kinds)
-                if kind is kinds:
-                    kind = kinds[check_id] = (reader.check(check_id) or {}).get("resource")
-                yield finding, kind
-
     encoder = _Encoder(reader)
-    encoder.add_stored(rows())
-    passing = passing_of(reader)
-    return encoder.payload(passing), stored, passing
+    encoder.add_stored(chain.from_iterable(_report_order(reader, stored)))
+    passed = list(reader.passed())
+    passing = {entry.check_id: entry.count for entry in passed}
+    return encoder.passed_payload(passed), stored, passing

@@ -24,7 +24,7 @@ from scanner.engine.findings import REPORT_ORDER as STATUSES
 from scanner.language.check_spec import SEVERITIES
 from scanner.outputs import Document, OutputFormat, register
 from scanner.outputs.html_data import embed
-from scanner.outputs.html_encode import Resource, stored_payload
+from scanner.outputs.html_encode import stored_payload
 from scanner.outputs.trend_html import trend_section
 from scanner.results.grouping import coverage_of, groups_of
 
@@ -238,15 +238,15 @@ def _groups(document: Document) -> str:
 
 
 def _counts(
-    document: Document, findings: list[Mapping[str, Any]], passing: dict[str, list[Resource]]
+    document: Document, findings: list[Mapping[str, Any]], passing: dict[str, int]
 ) -> dict[str, Counter[str]]:
     """Findings per check and status (PASS counted from the passing resources)."""
     counts: dict[str, Counter[str]] = {c["id"]: Counter() for c in document["checks"]}
     pairs = Counter((finding["check_id"], finding["status"]) for finding in findings)
     for (check_id, status), count in pairs.items():  # in the order first seen
         counts.setdefault(check_id, Counter())[status] += count
-    for check_id, listed in passing.items():
-        counts.setdefault(check_id, Counter())["PASS"] += len(listed)
+    for check_id, passed in passing.items():
+        counts.setdefault(check_id, Counter())["PASS"] += passed
     return counts
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from scanner.outputs.html_data import decode_payload, encode_payload, view_of
+from scanner.outputs.html_data import ReportView, decode_payload, encode_payload, view_of
 from scanner.outputs.html_encode import _runs, sort_key, stored_payload
 from scanner.results.reader import PASS, ResultReader
 from tests.scanner.outputs.conftest import build_document
@@ -24,7 +24,7 @@ def _agrees(document: dict[str, Any]) -> dict[str, Any]:
     payload, findings, passing = stored_payload(document)
     assert repr(payload) == repr(expected)
     assert findings == [f for f in document["findings"] if f["status"] != PASS]
-    assert passing == view_of(document).passing
+    assert passing == {check: len(listed) for check, listed in view_of(document).passing.items()}
     return payload
 
 
@@ -172,3 +172,26 @@ def test_runs_agree_with_the_indices() -> None:
             assert runs[position + 1] > 0 and (position == 0 or runs[position] > 0)
             ordered.extend(range(start, end))
         assert ordered == sorted(set(indices))
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["b", "a", "", "ab", "a\x00", "A", "é", "z"],  # strings only: sorted as they are
+        ["b", None, "", "a"],  # None sorts as ""
+    ],
+)
+def test_the_resource_table_is_sorted_by_type_id_and_name(names: list[Any]) -> None:
+    passing = {
+        "P": [(kind, ident, name) for kind in ("t", "") for ident in names for name in names]
+    }
+    if None in names:  # None and "" tie: only ask for the order of the rest
+        passing = {"P": [r for r in passing["P"] if "" not in r]}
+    payload = encode_payload(ReportView(passing=passing))
+    columns = payload["resources"]
+    table = [
+        (payload["types"][t] or None if None in names else payload["types"][t], i, n)
+        for t, i, n in zip(columns["t"], columns["i"], columns["n"], strict=True)
+    ]
+    expected = sorted(set(passing["P"]), key=lambda r: (r[0] or "", r[1] or "", r[2] or ""))
+    assert table == expected
