@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import json
 import operator
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from itertools import chain, compress, count, islice
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -35,6 +36,7 @@ _STORED_KEYS = frozenset({"check_id", "status", "resource", "message", "evidence
 _STATUS_RANK = {status: rank for rank, status in enumerate(REPORT_ORDER)}
 _SEVERITY_RANK: dict[Any, int] = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 _JSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+_FIRST = itemgetter(0)
 
 Resource = tuple[str | None, str | None, str | None]
 
@@ -102,6 +104,17 @@ def _runs(indices: Iterable[int]) -> list[int]:
         runs += [ordered[first] - end, last - first]
         end = ordered[first] + last - first
     return runs
+
+
+Pairs = list[tuple[Any, Any]]
+
+
+def _looked_up(positions: dict[Any, int], by_id: bool) -> Callable[[Pairs], Iterator[int]]:
+    """The positions of ``(id, name)`` pairs, looked up by the pair or by its id only."""
+    at = positions.__getitem__
+    if by_id:
+        return lambda pairs: map(at, map(_FIRST, pairs))
+    return lambda pairs: map(at, pairs)
 
 
 class _Encoder:
@@ -306,13 +319,16 @@ class _Encoder:
         for kind, distinct in pairs.items():
             resources.update([(kind, ident, name) for ident, name in distinct])
         payload, position = self._payload(resources)
-        positions = {
-            kind: {(ident, name): position[kind, ident, name] for ident, name in distinct}
-            for kind, distinct in pairs.items()
-        }
+        lookups = {}
+        for kind, distinct in pairs.items():
+            by_id = {ident: position[kind, ident, name] for ident, name in distinct}
+            if len(by_id) == len(distinct):  # one name per id: the id tells the resource
+                lookups[kind] = _looked_up(by_id, True)
+            else:
+                by_pair = {(ident, name): position[kind, ident, name] for ident, name in distinct}
+                lookups[kind] = _looked_up(by_pair, False)
         payload["passing"] = {
-            entry.check_id: _runs(map(positions[entry.resource_type].__getitem__, entry.resources))
-            for entry in passed
+            entry.check_id: _runs(lookups[entry.resource_type](entry.resources)) for entry in passed
         }
         return payload
 

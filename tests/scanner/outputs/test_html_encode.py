@@ -195,3 +195,19 @@ def test_the_resource_table_is_sorted_by_type_id_and_name(names: list[Any]) -> N
     ]
     expected = sorted(set(passing["P"]), key=lambda r: (r[0] or "", r[1] or "", r[2] or ""))
     assert table == expected
+
+
+def test_passing_resources_with_one_id_and_two_names_agree() -> None:
+    document = _document([_stored("user1", "0051"), _stored("user2", "0052", check="A-2")])
+    document["passed"] += [
+        {
+            "check_id": "A-2",
+            "resource_type": "users",
+            "message": "ok",
+            "resources": [["0051", "user1"], ["0051", "renamed"], ["0053", None], [None, "x"]],
+        },
+        {"check_id": "B-9", "resource_type": "profiles", "message": "ok", "resources": []},
+    ]
+    payload = _agrees(document)
+    back = decode_payload(payload).passing["A-2"]
+    assert ("users", "0051", "renamed") in back and ("users", "0051", "user1") in back
