@@ -29,12 +29,23 @@ import gzip
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import orjson
 
-from scanner.outputs.html_encode import ID, NAME, Resource, encode, passing_of, sort_key
-from scanner.results.reader import ResultReader
+from scanner.outputs.html_encode import (
+    ID,
+    NAME,
+    SEVERITY_RANK,
+    STATUS_RANK,
+    Encoder,
+    Resource,
+    encode,
+    passing_of,
+    sort_key,
+)
+from scanner.results.reader import PASS, ResultReader
 
 _sort_key = sort_key
 
@@ -126,3 +137,43 @@ def embed(payload: Any) -> str:
 def unembed(text: str) -> Any:
     """The payload `embed` wrote into ``text``."""
     return json.loads(gzip.decompress(base64.b64decode(text)))
+
+
+def _report_order(reader: ResultReader, stored: list[Any]) -> list[list[Any]]:
+    """``stored`` in report order (as `sort_key` of the complete findings sorts them), in
+    runs: a finding with neither ``severity`` nor ``title`` completes to its check's
+    severity, so the findings of one check and status share a run."""
+    runs: dict[tuple[int, int], list[Any]] = {}
+    by_check: dict[Any, list[Any]] = {}
+    severities: dict[Any, int] = {}
+    no_status, no_severity = len(STATUS_RANK), len(SEVERITY_RANK)
+    for finding in stored:
+        if "severity" in finding or "title" in finding:
+            runs.setdefault(sort_key(reader.complete(finding)), []).append(finding)
+            continue
+        pair = (finding["check_id"], finding["status"])
+        run = by_check.get(pair)
+        if run is None:
+            severity = severities.get(pair[0])
+            if severity is None:
+                severity = reader.complete(finding).get("severity")
+                severity = severities[pair[0]] = SEVERITY_RANK.get(severity, no_severity)
+            rank = (STATUS_RANK.get(pair[1], no_status), severity)
+            run = by_check[pair] = runs.setdefault(rank, [])
+        run.append(finding)
+    return [runs[rank] for rank in sorted(runs)]
+
+
+def stored_payload(
+    document: Mapping[str, Any],
+) -> tuple[dict[str, Any], list[Mapping[str, Any]], dict[str, int]]:
+    """``encode_payload(view_of(document))``, built from the stored findings (most 2.0
+    ones are not completed: `Encoder.add_stored`); with it the document's findings that
+    are not PASS, as stored, and per check how many resources passed."""
+    reader = ResultReader(document)
+    stored = [f for f in document["findings"] if f["status"] != PASS]
+    encoder = Encoder(reader)
+    encoder.add_stored(chain.from_iterable(_report_order(reader, stored)))
+    passed = list(reader.passed())
+    passing = {entry.check_id: entry.count for entry in passed}
+    return encoder.passed_payload(passed), stored, passing

@@ -1,7 +1,7 @@
 """Building the HTML report's payload (the format is described in `scanner.outputs.html_data`).
 
 `encode` takes findings in the complete 1.x shape, as `html_data.view_of` gives them. With a
-`ResultReader` it takes a document's stored findings instead (`stored_payload`), and a
+`ResultReader` it takes a document's stored findings instead (`html_data.stored_payload`), and a
 2.0 finding that holds only ``check_id``, ``status``, ``resource``, ``message`` and
 ``evidence`` (nearly all of a large org's) is encoded without being completed: what it
 does not hold is its check's, so its shape is known from its status, message and
@@ -26,15 +26,15 @@ import orjson
 
 from scanner.engine.findings import REPORT_ORDER
 from scanner.language.check_spec import SEVERITIES
-from scanner.results.reader import PASS, PassedResources, ResultReader
+from scanner.results.reader import PassedResources, ResultReader
 
 NAME, ID = "\x00", "\x01"
 _NAME_JSON, _ID_JSON = b"\\u0000", b"\\u0001"
 PAYLOAD_VERSION = 1
 _RESOURCE_KEYS = frozenset({"type", "id", "name"})
 _STORED_KEYS = frozenset({"check_id", "status", "resource", "message", "evidence"})
-_STATUS_RANK = {status: rank for rank, status in enumerate(REPORT_ORDER)}
-_SEVERITY_RANK: dict[Any, int] = {severity: rank for rank, severity in enumerate(SEVERITIES)}
+STATUS_RANK = {status: rank for rank, status in enumerate(REPORT_ORDER)}  # report order
+SEVERITY_RANK: dict[Any, int] = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 _JSON_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 _FIRST = itemgetter(0)
 
@@ -49,8 +49,8 @@ def _resource(finding: Mapping[str, Any]) -> Resource:
 def sort_key(finding: Mapping[str, Any]) -> tuple[int, int]:
     """Report order of a complete finding: status, then severity."""
     return (
-        _STATUS_RANK.get(finding["status"], len(_STATUS_RANK)),
-        _SEVERITY_RANK.get(finding.get("severity"), len(_SEVERITY_RANK)),
+        STATUS_RANK.get(finding["status"], len(STATUS_RANK)),
+        SEVERITY_RANK.get(finding.get("severity"), len(SEVERITY_RANK)),
     )
 
 
@@ -117,8 +117,9 @@ def _looked_up(positions: dict[Any, int], by_id: bool) -> Callable[[Pairs], Iter
     return lambda pairs: map(at, pairs)
 
 
-class _Encoder:
-    """The shapes, remediations and rows of findings added in report order."""
+class Encoder:
+    """The shapes, remediations and rows of findings added in report order (`add`, or
+    `add_stored` with the findings' `ResultReader`), then their `payload`."""
 
     def __init__(self, reader: ResultReader | None) -> None:
         self.reader = reader
@@ -364,7 +365,7 @@ def encode(
     findings: Iterable[Mapping[str, Any]], passing: Mapping[str, list[Resource]]
 ) -> dict[str, Any]:
     """The payload of complete ``findings`` (any order) and ``passing`` per check."""
-    encoder = _Encoder(None)
+    encoder = Encoder(None)
     for finding in sorted(findings, key=sort_key):
         encoder.add(finding)
     return encoder.payload(passing)
@@ -378,43 +379,3 @@ def passing_of(reader: ResultReader) -> dict[str, list[Resource]]:
         kind = entry.resource_type
         listed.extend([(kind, ident, name) for ident, name in entry.resources])
     return passing
-
-
-def _report_order(reader: ResultReader, stored: list[Any]) -> list[list[Any]]:
-    """``stored`` in report order (as `sort_key` of the complete findings sorts them), in
-    runs: a finding with neither ``severity`` nor ``title`` completes to its check's
-    severity, so the findings of one check and status share a run."""
-    runs: dict[tuple[int, int], list[Any]] = {}
-    by_check: dict[Any, list[Any]] = {}
-    severities: dict[Any, int] = {}
-    no_status, no_severity = len(_STATUS_RANK), len(_SEVERITY_RANK)
-    for finding in stored:
-        if "severity" in finding or "title" in finding:
-            runs.setdefault(sort_key(reader.complete(finding)), []).append(finding)
-            continue
-        pair = (finding["check_id"], finding["status"])
-        run = by_check.get(pair)
-        if run is None:
-            severity = severities.get(pair[0])
-            if severity is None:
-                severity = reader.complete(finding).get("severity")
-                severity = severities[pair[0]] = _SEVERITY_RANK.get(severity, no_severity)
-            rank = (_STATUS_RANK.get(pair[1], no_status), severity)
-            run = by_check[pair] = runs.setdefault(rank, [])
-        run.append(finding)
-    return [runs[rank] for rank in sorted(runs)]
-
-
-def stored_payload(
-    document: Mapping[str, Any],
-) -> tuple[dict[str, Any], list[Mapping[str, Any]], dict[str, int]]:
-    """The payload `encode` gives the view of ``document`` (`html_data.view_of`), the
-    document's stored findings that are not PASS (as stored) and per check how many
-    resources passed."""
-    reader = ResultReader(document)
-    stored = [f for f in document["findings"] if f["status"] != PASS]
-    encoder = _Encoder(reader)
-    encoder.add_stored(chain.from_iterable(_report_order(reader, stored)))
-    passed = list(reader.passed())
-    passing = {entry.check_id: entry.count for entry in passed}
-    return encoder.passed_payload(passed), stored, passing

@@ -23,8 +23,7 @@ from typing import Any
 from scanner.engine.findings import REPORT_ORDER as STATUSES
 from scanner.language.check_spec import SEVERITIES
 from scanner.outputs import Document, OutputFormat, register
-from scanner.outputs.html_data import embed
-from scanner.outputs.html_encode import stored_payload
+from scanner.outputs.html_data import embed, stored_payload
 from scanner.outputs.trend_html import trend_section
 from scanner.results.grouping import coverage_of, groups_of
 

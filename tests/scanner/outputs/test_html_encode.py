@@ -13,8 +13,14 @@ from typing import Any
 
 import pytest
 
-from scanner.outputs.html_data import ReportView, decode_payload, encode_payload, view_of
-from scanner.outputs.html_encode import _runs, sort_key, stored_payload
+from scanner.outputs.html_data import (
+    ReportView,
+    decode_payload,
+    encode_payload,
+    stored_payload,
+    view_of,
+)
+from scanner.outputs.html_encode import _runs, sort_key
 from scanner.results.reader import PASS, ResultReader
 from tests.scanner.outputs.conftest import build_document
 
