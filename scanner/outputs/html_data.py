@@ -27,24 +27,27 @@ from __future__ import annotations
 import base64
 import gzip
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import orjson
 
-from scanner.engine.findings import REPORT_ORDER
-from scanner.language.check_spec import SEVERITIES
-from scanner.results.reader import ResultReader
+from scanner.outputs.html_encode import (
+    ID,
+    NAME,
+    SEVERITY_RANK,
+    STATUS_RANK,
+    Encoder,
+    Resource,
+    encode,
+    passing_of,
+    sort_key,
+)
+from scanner.results.reader import PASS, ResultReader
 
-NAME, ID = "\x00", "\x01"
-_NAME_JSON, _ID_JSON = b"\\u0000", b"\\u0001"
-PAYLOAD_VERSION = 1
-_RESOURCE_KEYS = frozenset({"type", "id", "name"})
-_STATUS_RANK = {status: rank for rank, status in enumerate(REPORT_ORDER)}
-_SEVERITY_RANK: dict[Any, int] = {severity: rank for rank, severity in enumerate(SEVERITIES)}
-
-Resource = tuple[str | None, str | None, str | None]
+_sort_key = sort_key
 
 
 @dataclass
@@ -55,38 +58,14 @@ class ReportView:
     passing: dict[str, list[Resource]] = field(default_factory=dict)
 
 
-def _resource(finding: Mapping[str, Any]) -> Resource:
-    resource = finding.get("resource") or {}
-    return (resource.get("type"), resource.get("id"), resource.get("name"))
-
-
 def view_of(document: Mapping[str, Any]) -> ReportView:
     """The report's view of a result document of any schema version (`ResultReader`)."""
     reader = ResultReader(document)
-    view = ReportView(findings=list(reader.attention()))
-    for entry in reader.passed():
-        listed = view.passing.setdefault(entry.check_id, [])
-        listed.extend((entry.resource_type, ident, name) for ident, name in entry.resources)
-    return view
-
-
-def _template(value: Any, name: str | None, ident: str | None) -> Any:
-    """``value`` with ``name`` and then ``ident`` replaced by their placeholders."""
-    if isinstance(value, str):
-        if name:
-            value = value.replace(name, NAME)
-        if ident:
-            value = value.replace(ident, ID)
-        return value
-    if isinstance(value, dict):
-        return {k: _template(v, name, ident) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_template(v, name, ident) for v in value]
-    return value
+    return ReportView(findings=list(reader.attention()), passing=passing_of(reader))
 
 
 def _fill(value: Any, name: str | None, ident: str | None) -> Any:
-    """The inverse of `_template`."""
+    """The inverse of `html_encode.template`."""
     if isinstance(value, str):
         if ID in value:
             value = value.replace(ID, ident or "")
@@ -100,20 +79,6 @@ def _fill(value: Any, name: str | None, ident: str | None) -> Any:
     return value
 
 
-def _runs(indices: Iterable[int]) -> list[int]:
-    ordered = sorted(set(indices))
-    if not ordered:
-        return []
-    pairs = zip(ordered, ordered[1:], strict=False)
-    breaks = [i for i, (a, b) in enumerate(pairs, 1) if b != a + 1]
-    runs: list[int] = []
-    end = 0
-    for first, last in zip([0, *breaks], [*breaks, len(ordered)], strict=True):
-        runs += [ordered[first] - end, last - first]
-        end = ordered[first] + last - first
-    return runs
-
-
 def _unruns(runs: list[int]) -> list[int]:
     indices: list[int] = []
     end = 0
@@ -124,129 +89,9 @@ def _unruns(runs: list[int]) -> list[int]:
     return indices
 
 
-def _sort_key(finding: Mapping[str, Any]) -> tuple[int, int]:
-    return (
-        _STATUS_RANK.get(finding["status"], len(_STATUS_RANK)),
-        _SEVERITY_RANK.get(finding.get("severity"), len(_SEVERITY_RANK)),
-    )
-
-
-def _json(value: Any) -> bytes:
-    """Canonical JSON (sorted keys) of ``value``, as a key to compare values by."""
-    try:
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
-    except (orjson.JSONEncodeError, TypeError):  # a lone surrogate, an integer beyond 64 bits
-        return json.dumps(value, sort_keys=True, default=str).encode("ascii")
-
-
-def _escaped(text: str) -> bytes:
-    """``text`` as it appears inside a JSON string written by `_json`."""
-    return _json(text)[1:-1]
-
-
-def _hashable(value: Any) -> Any:
-    return value if value is None or isinstance(value, (str, int, float)) else _json(value)
-
-
-def _safe(value: str | None) -> bool:
-    return not value or (NAME not in value and ID not in value)
-
-
-def _templated_evidence(
-    evidence: Any,
-    text: bytes,
-    name: str | None,
-    ident: str | None,
-    seen: dict[bytes, tuple[Any, bytes]],
-) -> Any:
-    """`_template` of ``evidence`` (whose `_json` is ``text``), reusing an equal template.
-
-    A string holding the name or id holds its JSON escape, so ``text`` without them
-    needs no template. Otherwise ``text`` with them replaced in place is a hint at a
-    template seen before; it is taken only if filling its JSON gives ``text`` back,
-    which proves filling the template gives ``evidence`` back.
-    """
-    hint = text
-    escaped_name = _escaped(name) if name else b""
-    escaped_id = _escaped(ident) if ident else b""
-    if escaped_name:
-        hint = hint.replace(escaped_name, _NAME_JSON)
-    if escaped_id:
-        hint = hint.replace(escaped_id, _ID_JSON)
-    if hint == text:
-        return evidence
-    known = seen.get(hint)
-    if known is not None:
-        filled = known[1].replace(_ID_JSON, escaped_id).replace(_NAME_JSON, escaped_name)
-        if filled == text:
-            return known[0]
-    template = _template(evidence, name, ident)
-    seen[hint] = (template, _json(template))
-    return template
-
-
 def encode_payload(view: ReportView) -> dict[str, Any]:
     """The compact payload (module docstring) of ``view``."""
-    rows = sorted(view.findings, key=_sort_key)
-    row_resources = [_resource(f) for f in rows]
-    resources = set(row_resources)
-    for listed in view.passing.values():
-        resources.update(listed)
-    table = sorted(resources, key=lambda r: (r[0] or "", r[1] or "", r[2] or ""))
-    position = {resource: index for index, resource in enumerate(table)}
-    types = sorted({t or "" for t, _, _ in table})
-    type_index = {t: i for i, t in enumerate(types)}
-    shapes: list[dict[str, Any]] = []
-    shape_index: dict[bytes, int] = {}
-    remediations: list[Any] = []
-    remediation_index: dict[Any, int] = {}
-    templated: dict[bytes, tuple[Any, bytes]] = {}
-    shape_column: list[int] = []
-    for finding, (_, ident, name) in zip(rows, row_resources, strict=True):
-        message, evidence = finding.get("message"), finding.get("evidence")
-        evidence_text = _json(evidence)
-        tpl = (
-            _safe(name)
-            and _safe(ident)
-            and _safe(message if isinstance(message, str) else _json(message).decode())
-            and _NAME_JSON not in evidence_text
-            and _ID_JSON not in evidence_text
-        )
-        if tpl:
-            message = _template(message, name, ident)
-            evidence = _templated_evidence(evidence, evidence_text, name, ident, templated)
-        remediation = finding.get("remediation")
-        remediation_key = _hashable(remediation)
-        remediation_at = remediation_index.get(remediation_key)
-        if remediation_at is None:
-            remediation_at = remediation_index[remediation_key] = len(remediations)
-            remediations.append(remediation)
-        shape = dict(finding)
-        where = shape.pop("resource", None) or {}
-        if where.keys() - _RESOURCE_KEYS:
-            shape["resource"] = {k: v for k, v in where.items() if k not in _RESOURCE_KEYS}
-        shape["message"], shape["evidence"], shape["tpl"] = message, evidence, tpl
-        shape["remediation"] = remediation_at
-        key = _json(shape)
-        shape_at = shape_index.get(key)
-        if shape_at is None:
-            shape_at = shape_index[key] = len(shapes)
-            shapes.append(shape)
-        shape_column.append(shape_at)
-    at = position.__getitem__
-    return {
-        "v": PAYLOAD_VERSION,
-        "types": types,
-        "resources": {
-            "t": [type_index[t or ""] for t, _, _ in table],
-            "i": [i for _, i, _ in table],
-            "n": [n for _, _, n in table],
-        },
-        "shapes": shapes,
-        "remediations": remediations,
-        "rows": {"s": shape_column, "r": list(map(at, row_resources))},
-        "passing": {check: _runs(map(at, listed)) for check, listed in view.passing.items()},
-    }
+    return encode(view.findings, view.passing)
 
 
 def _resource_at(payload: Mapping[str, Any], index: int) -> dict[str, Any]:
@@ -292,3 +137,43 @@ def embed(payload: Any) -> str:
 def unembed(text: str) -> Any:
     """The payload `embed` wrote into ``text``."""
     return json.loads(gzip.decompress(base64.b64decode(text)))
+
+
+def _report_order(reader: ResultReader, stored: list[Any]) -> list[list[Any]]:
+    """``stored`` in report order (as `sort_key` of the complete findings sorts them), in
+    runs: a finding with neither ``severity`` nor ``title`` completes to its check's
+    severity, so the findings of one check and status share a run."""
+    runs: dict[tuple[int, int], list[Any]] = {}
+    by_check: dict[Any, list[Any]] = {}
+    severities: dict[Any, int] = {}
+    no_status, no_severity = len(STATUS_RANK), len(SEVERITY_RANK)
+    for finding in stored:
+        if "severity" in finding or "title" in finding:
+            runs.setdefault(sort_key(reader.complete(finding)), []).append(finding)
+            continue
+        pair = (finding["check_id"], finding["status"])
+        run = by_check.get(pair)
+        if run is None:
+            severity = severities.get(pair[0])
+            if severity is None:
+                severity = reader.complete(finding).get("severity")
+                severity = severities[pair[0]] = SEVERITY_RANK.get(severity, no_severity)
+            rank = (STATUS_RANK.get(pair[1], no_status), severity)
+            run = by_check[pair] = runs.setdefault(rank, [])
+        run.append(finding)
+    return [runs[rank] for rank in sorted(runs)]
+
+
+def stored_payload(
+    document: Mapping[str, Any],
+) -> tuple[dict[str, Any], list[Mapping[str, Any]], dict[str, int]]:
+    """``encode_payload(view_of(document))``, built from the stored findings (most 2.0
+    ones are not completed: `Encoder.add_stored`); with it the document's findings that
+    are not PASS, as stored, and per check how many resources passed."""
+    reader = ResultReader(document)
+    stored = [f for f in document["findings"] if f["status"] != PASS]
+    encoder = Encoder(reader)
+    encoder.add_stored(chain.from_iterable(_report_order(reader, stored)))
+    passed = list(reader.passed())
+    passing = {entry.check_id: entry.count for entry in passed}
+    return encoder.passed_payload(passed), stored, passing

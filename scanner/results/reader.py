@@ -125,9 +125,11 @@ class ResultReader:
     def passed(self) -> Iterator[PassedResources]:
         """Per check, the resources that passed (tenant-level PASS verdicts included)."""
         derived: dict[str, PassedResources] = {}
-        for finding in self.findings():
-            if finding["status"] != PASS:
+        complete = self.complete
+        for stored_finding in self.document["findings"]:
+            if stored_finding["status"] != PASS:  # as complete() would give it: stored
                 continue
+            finding = complete(stored_finding)
             resource = finding.get("resource") or {}
             entry = derived.get(finding["check_id"])
             if entry is None:
