@@ -240,6 +240,11 @@ class LoadedDocument:
         self._lines = lines
         self._text = text  # indexed for line numbers only when an error needs them
 
+    @property
+    def text(self) -> str | None:
+        """The JSON text the document was parsed from (None for YAML)."""
+        return self._text
+
     def _line_map(self) -> dict[str, int]:
         if self._lines is None:
             self._lines = _json_line_map(self._text or "")

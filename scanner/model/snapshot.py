@@ -18,7 +18,7 @@ from pydantic_core import PydanticSerializationError
 
 from scanner.documents import LoadedDocument, load_file
 from scanner.model.inventory import SCHEMA_VERSION, Inventory
-from scanner.redact import redact, redact_inventory
+from scanner.redact import redact, redact_inventory, secrets_registered
 from scanner.safe_write import write_file
 
 
@@ -122,7 +122,30 @@ def inventory_from_document(document: LoadedDocument) -> Inventory:
 def load_snapshot(path: Path | str) -> Inventory:
     """Load and validate the snapshot at ``path``, redacted of any secret it carries
     (a snapshot is where saved data enters crmscan again)."""
-    return redacted_inventory(inventory_from_document(load_file(path)))
+    document = load_file(path)
+    inventory = inventory_from_document(document)
+    if document.text is not None and _nothing_to_redact(document.text):
+        return inventory
+    return redacted_inventory(inventory)
+
+
+def _nothing_to_redact(text: str) -> bool:
+    """True when `redacted_inventory` provably leaves the inventory parsed from ``text``
+    (JSON) as it is, so that it need not serialize it (at 100,000 users: 0.7 s).
+
+    `redacted_inventory` redacts the inventory's JSON text (its dump). With no secret
+    registered, `redact` changes a text only where a secret shape matches, after finding
+    that shape's literal (``00D``, ``earer``, ``pat-``, ...). No shape or literal holds a
+    quote, comma, colon or bracket, so each match and literal of the (compact) dump lies
+    inside one JSON string or key; none fits in a number, ``null``, ``true``, a field
+    name, an enumerated value, a default or a timestamp. When ``text`` holds no
+    backslash, every other string of the dump is written exactly as in ``text`` (the
+    dump escapes only quotes, backslashes and control characters, which ``text`` then
+    cannot hold in a string). So a match or literal of the dump is in ``text`` too, and
+    ``text`` unchanged by `redact` proves the dump unchanged. Anything else (a secret
+    registered, an escape in ``text``, a shape or literal in it) takes the exact path.
+    """
+    return not secrets_registered() and "\\" not in text and redact(text) == text
 
 
 def redacted_inventory(inventory: Inventory) -> Inventory:
