@@ -6,6 +6,7 @@ import json
 import random
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -269,3 +270,57 @@ def test_dump_writes_strings_without_escapes_as_they_are() -> None:
     chars += ["\ufeff", "\uffff", "\U0001f600", "\U0010ffff", "\x7f", "\u2028", "\u2029"]
     text = "".join(chars)
     assert f'"platform":"{text}"' in Tenant(platform=text).model_dump_json()
+
+
+def _set(data: dict[str, Any], pointer: str, value: Any) -> None:
+    *parents, last = [int(p) if p.isdigit() else p for p in pointer.strip("/").split("/")]
+    for part in parents:
+        if isinstance(part, str) and data.get(part) is None:
+            data[part] = {}
+        data = data[part]
+    data[last] = value
+
+
+@pytest.mark.parametrize(
+    ("numbers", "refused_at"),
+    [
+        ({"/tenant/collected_at": 1700000000}, "/tenant/collected_at"),
+        ({"/users/2/created_at": 1.5}, "/users/2/created_at"),
+        ({"/users/1/login/last_failure_at": 0}, "/users/1/login/last_failure_at"),
+        ({"/users/0/last_login_at": 5, "/tenant/collected_at": 6}, "/tenant/collected_at"),
+        ({"/users/0/last_login_at": 5, "/users/0/created_at": 6}, "/users/0/created_at"),
+        ({"/users/0/login": 5, "/users/1/created_at": 3}, "/users/1/created_at"),
+        (
+            {"/users/0/login/last_failure_at": -1, "/users/1/created_at": 3},
+            "/users/0/login/last_failure_at",
+        ),
+        (
+            {"/encryption/transport/certificate/not_after": 9},
+            "/encryption/transport/certificate/not_after",
+        ),
+        ({"/data/backup/last_completed_at": 2}, "/data/backup/last_completed_at"),
+        ({"/monitoring/audit_log_oldest_at": 2.0}, "/monitoring/audit_log_oldest_at"),
+        ({"/users/0/created_at": True}, None),
+        ({"/users/0/login": [1]}, None),
+        ({"/users": {"created_at": 1}}, None),
+    ],
+)
+def test_timestamp_given_as_a_number_is_refused_where_it_is(
+    tmp_path: Path, numbers: dict[str, Any], refused_at: str | None
+) -> None:
+    data = json.loads(make_inventory(users=3).model_dump_json())
+    for pointer, value in numbers.items():
+        _set(data, pointer, value)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    with pytest.raises(InputFileError) as caught:
+        load_snapshot(path)
+    error = caught.value
+    if refused_at is None:  # not a number, or not where a timestamp goes: the model says
+        assert "ISO 8601" not in error.problem
+        return
+    assert error.location.pointer == refused_at
+    assert error.problem == (
+        "a timestamp must be an ISO 8601 string (e.g. 2026-11-23T12:00:00Z), not a number"
+    )
+    assert error.location.line is not None and error.location.line > 1
