@@ -40,5 +40,20 @@ def collector_paused() -> Iterator[None]:
     finally:
         with _lock:
             _depth -= 1
-            if _depth == 0 and _was_enabled:
-                gc.enable()
+            if _depth == 0:
+                _age_everything()
+                if _was_enabled:
+                    gc.enable()
+
+
+def _age_everything() -> None:
+    """Move every object the collector tracks to its oldest generation, at once.
+
+    What the block made is still in the youngest generation, however many millions of
+    objects it is, so the first allocation after the collector is back on would walk all
+    of them (2 s at 100,000 users, for nothing: most are still in use). Freezing and
+    unfreezing splices the lists in constant time; the oldest generation is examined only
+    by full collections, which come as rarely as the growth of long-lived objects asks.
+    """
+    gc.freeze()
+    gc.unfreeze()
