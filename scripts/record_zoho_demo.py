@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from adapters.http import trust  # noqa: E402
-from adapters.zoho.adapter import DEMO_CREDENTIALS, ZohoAdapter  # noqa: E402
+from adapters.zoho.adapter import ZohoAdapter, demo_credentials  # noqa: E402
 from adapters.zoho.replay import RecordingTransport  # noqa: E402
 from scanner.adapter_api import AdapterSettings, CollectionScope, NullProgress  # noqa: E402
 from tests.emulators.zoho import Credentials, ZohoEmulator, ZohoOrg  # noqa: E402
@@ -40,9 +40,9 @@ def record(out: Path) -> None:
     data = json.loads(SAMPLE_ORG.read_text(encoding="utf-8"))
     anchor = datetime.fromisoformat(data["anchor"])
     credentials = Credentials(
-        client_id=DEMO_CREDENTIALS.client_id,
-        client_secret=DEMO_CREDENTIALS.client_secret,
-        refresh_token=DEMO_CREDENTIALS.refresh_token,
+        client_id=demo_credentials().client_id,
+        client_secret=demo_credentials().client_secret,
+        refresh_token=demo_credentials().refresh_token,
     )
     emulator = ZohoEmulator(
         ZohoOrg.from_fixture(data), credentials, token_factory=lambda: DEMO_ACCESS_TOKEN

@@ -41,9 +41,16 @@ from scanner.model.capabilities import Capabilities
 from scanner.model.inventory import Inventory, Transport
 
 DEMO_ACCOUNTS_URL = "https://accounts.zoho.com"
-DEMO_CREDENTIALS = ClientCredentials(
-    "1000.DEMOCLIENTNORTHWIND", "demo-client-secret", "1000.demo-refresh-token"
-)
+
+
+def demo_credentials() -> ClientCredentials:
+    """The sample org's (made-up) client: registered as secrets only when the demo runs,
+    not on import, where they would make every scan redact its reports byte by byte."""
+    return ClientCredentials(
+        "1000.DEMOCLIENTNORTHWIND", "demo-client-secret", "1000.demo-refresh-token"
+    )
+
+
 #: Days of audit log a ``--audit-log-export`` job covers.
 AUDIT_EXPORT_DAYS = 30
 
@@ -113,11 +120,12 @@ class ZohoAdapter(Adapter):
         """
         text = resources.files("adapters.zoho").joinpath("demo/recording.json").read_text("utf-8")
         recording = json.loads(text)
+        credentials = demo_credentials()
         settings = AdapterSettings(
             {
-                "client_id": DEMO_CREDENTIALS.client_id,
-                "client_secret": DEMO_CREDENTIALS.client_secret,
-                "refresh_token": DEMO_CREDENTIALS.refresh_token,
+                "client_id": credentials.client_id,
+                "client_secret": credentials.client_secret,
+                "refresh_token": credentials.refresh_token,
                 "accounts_url": DEMO_ACCOUNTS_URL,
             }
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -95,3 +97,19 @@ def test_the_pipeline_redacts_report_bytes_not_each_string(
         text = path.read_text("utf-8")
         assert SECRET not in text, path.name
         assert REDACTED in text or path.suffix in (".md", ".sarif"), path.name
+
+
+def test_importing_crmscan_registers_no_secret() -> None:
+    """A registered secret makes every report pass through the final byte redaction and
+    every snapshot load serialize the inventory again: importing crmscan (every adapter,
+    the workers, the fleet) must register none; the demo's made-up credentials are
+    registered only when the demo runs."""
+    code = (
+        "import scanner.redact as r, scanner.cli, scanner.workers.tasks, scanner.fleet.runner\n"
+        "assert not r.secrets_registered(), 'registered on import'\n"
+        "from adapters.zoho.adapter import ZohoAdapter\n"
+        "ZohoAdapter.demo()\n"
+        "assert r.secrets_registered(), 'the demo registers its credentials'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
