@@ -38,7 +38,7 @@ def _scale_targets(users: int) -> str:
     """Scale `TARGETS` to ``users``; the note printed with the figures."""
     factor = users / 100_000
     TARGETS.update({key: value * factor for key, value in TARGETS_100K.items()})
-    return "" if factor == 1 else f" (targets scaled linearly: x{factor:g} of 100,000 users')"
+    return "" if factor == 1 else f" (targets: the 100,000-user ones x{factor:g})"
 
 
 def _peak_rss_mb(who: int) -> float:
