@@ -45,27 +45,19 @@ from scanner.language.frameworks import (
 from scanner.model.values import to_json
 from scanner.results.grouping import coverage_counts, finding_groups
 from scanner.results.stored import (
-    OPTIONAL,
-    PER_CHECK,
-    PER_TENANT,
     StoredFindings,
     finding_document,
-    is_compact_pass,
     passed_entries,
     stored_finding,
 )
 from scanner.sanitize import clean_value
 
+#: `finding_document` is re-exported: the one finding in full, for scripts and benchmarks.
 __all__ = [
     "COMPACT",
     "FULL",
-    "OPTIONAL",
-    "PER_CHECK",
-    "PER_TENANT",
     "RESULT_SCHEMA_VERSION",
     "finding_document",
-    "is_compact_pass",
-    "stored_finding",
     "summarize",
     "to_document",
 ]

@@ -150,23 +150,6 @@ class _CheckReaders:
         text = _text(ident)
         return [text, text if label is None else _text(label)]
 
-    def pairs(self, findings: Sequence[Finding]) -> list[list[str | None]]:
-        """`pair` of each of ``findings``."""
-        if not self.plain:
-            return [self.pair(f) for f in findings]
-        naming, out = self.naming, []
-        for finding in findings:
-            resource = finding.resource
-            if resource is None:
-                out.append(self.pair(finding))
-                continue
-            ident, label = naming(resource)
-            text = ident if type(ident) is str else _text(ident)
-            out.append(
-                [text, label if type(label) is str else text if label is None else str(label)]
-            )
-        return out
-
     def message(self, finding: Finding) -> str:
         """`Finding.message`, with the template's field readers looked up once."""
         if finding.reason:
@@ -312,7 +295,8 @@ def passed_entries(
     entries = []
     for listed in per_check.values():
         first = listed[0]
-        resources = reader_of(first.check).pairs(listed)
+        pair = reader_of(first.check).pair
+        resources = [pair(finding) for finding in listed]
         if not plainly_safe(resources):
             resources = [[clean_text(i, True), clean_text(n, True)] for i, n in resources]
         entries.append(
