@@ -140,6 +140,25 @@ class Encoder:
             escaped = self.escapes[text] = _escaped(text)
         return escaped
 
+    def _take_out(
+        self,
+        value: str | None,
+        placeholder: str,
+        escaped_placeholder: bytes,
+        message: str,
+        hint: bytes,
+    ) -> tuple[str, bytes, bytes]:
+        """``message`` and the evidence JSON ``hint`` with ``value`` (a resource's name or
+        id) replaced by its placeholder, and ``value``'s JSON escape (empty when none)."""
+        if not value:
+            return message, hint, b""
+        escaped = self._escape(value)
+        return (
+            message.replace(value, placeholder),
+            hint.replace(escaped, escaped_placeholder),
+            escaped,
+        )
+
     def _templated_evidence(
         self, evidence: Any, text: bytes, name: str | None, ident: str | None
     ) -> tuple[Any, bytes]:
@@ -226,7 +245,7 @@ class Encoder:
         assert self.reader is not None
         check = self.reader.check
         complete = self.reader.complete
-        known, escapes, templated = self.known, self.escapes, self.templated
+        known, templated = self.known, self.templated
         shape_column, row_resources = self.shape_column, self.row_resources
         dumps, options, exact_path = orjson.dumps, _JSON_OPTIONS, self.add
         kinds: dict[str, Any] = {}
@@ -264,23 +283,10 @@ class Encoder:
                 and _ID_JSON not in evidence_text
             )
             if tpl:
-                hint = evidence_text
-                if name:
-                    message = message.replace(name, NAME)
-                    escaped_name = escapes.get(name)
-                    if escaped_name is None:
-                        escaped_name = escapes[name] = _escaped(name)
-                    hint = hint.replace(escaped_name, _NAME_JSON)
-                else:
-                    escaped_name = b""
-                if ident:
-                    message = message.replace(ident, ID)
-                    escaped_id = escapes.get(ident)
-                    if escaped_id is None:
-                        escaped_id = escapes[ident] = _escaped(ident)
-                    hint = hint.replace(escaped_id, _ID_JSON)
-                else:
-                    escaped_id = b""
+                message, hint, escaped_name = self._take_out(
+                    name, NAME, _NAME_JSON, message, evidence_text
+                )
+                message, hint, escaped_id = self._take_out(ident, ID, _ID_JSON, message, hint)
                 if hint != evidence_text:  # as _templated_evidence does
                     seen = templated.get(hint)
                     if seen is not None and evidence_text == seen[1].replace(
